@@ -1,0 +1,105 @@
+/*
+ * exeunt -- threads that are told to stop and waited for at exit.
+ *
+ * Copyright (c) 2026 The exeunt authors.  MIT licence: see COPYING.
+ *
+ * One public header.  Every function returns 0 on success or a positive
+ * errno value on failure, as pthreads does, unless its comment says
+ * otherwise.  See exeunt(7) for the model and a page per function.
+ */
+#ifndef EXEUNT_H
+#define EXEUNT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define EXEUNT_API __attribute__((visibility("default")))
+#else
+#define EXEUNT_API
+#endif
+
+#define EXEUNT_VERSION_MAJOR 0
+#define EXEUNT_VERSION_MINOR 1
+
+/* Longest thread name, not counting the terminating NUL. */
+#define EXEUNT_NAME_MAX 63
+
+/* A registered thread.  Opaque; the library owns it. */
+typedef struct exeunt_thread exeunt_thread_t;
+
+/*
+ * Creation attributes.  Caller-allocated, like pthread_attr_t: initialise
+ * with exeunt_attr_init() and release with exeunt_attr_destroy().  The
+ * size is fixed for the life of the ABI; the contents are private.
+ */
+typedef struct exeunt_attr {
+	union {
+		unsigned char __size[256];
+		long long __align;
+		void *__ptr;
+	} __opaque;
+} exeunt_attr_t;
+
+typedef void (*exeunt_terminate_fn)(exeunt_thread_t *thread, void *arg);
+
+enum exeunt_phase {
+	EXEUNT_RUNNING,		/* no shutdown has begun */
+	EXEUNT_TERMINATING,	/* stop requests and terminate callbacks */
+	EXEUNT_JOINING,		/* waiting for the non-daemon threads */
+	EXEUNT_HOOKS,		/* running the exeunt_atexit() hooks */
+	EXEUNT_DONE		/* shutdown finished */
+};
+
+/* Attributes: exeunt_attr_init(3). */
+EXEUNT_API int exeunt_attr_init(exeunt_attr_t *attr);
+EXEUNT_API int exeunt_attr_destroy(exeunt_attr_t *attr);
+EXEUNT_API int exeunt_attr_setdaemon(exeunt_attr_t *attr, int daemon);
+EXEUNT_API int exeunt_attr_getdaemon(const exeunt_attr_t *attr, int *daemon);
+EXEUNT_API int exeunt_attr_setterminate(exeunt_attr_t *attr,
+    exeunt_terminate_fn fn, void *arg);
+EXEUNT_API int exeunt_attr_setname(exeunt_attr_t *attr, const char *name);
+EXEUNT_API int exeunt_attr_setpthreadattr(exeunt_attr_t *attr,
+    const pthread_attr_t *pattr);
+
+/* Threads: exeunt_thread_create(3), exeunt_thread_adopt(3). */
+EXEUNT_API int exeunt_thread_create(exeunt_thread_t **thread,
+    const exeunt_attr_t *attr, void *(*start)(void *), void *arg);
+EXEUNT_API int exeunt_thread_join(exeunt_thread_t *thread, void **retval);
+EXEUNT_API int exeunt_thread_detach(exeunt_thread_t *thread);
+EXEUNT_API int exeunt_thread_adopt(const exeunt_attr_t *attr);
+EXEUNT_API int exeunt_thread_release(void);
+
+/* Thread properties: exeunt_thread_self(3). */
+EXEUNT_API exeunt_thread_t *exeunt_thread_self(void);
+EXEUNT_API const char *exeunt_thread_name(const exeunt_thread_t *thread);
+EXEUNT_API int exeunt_thread_isdaemon(const exeunt_thread_t *thread);
+EXEUNT_API pthread_t exeunt_thread_pthread(const exeunt_thread_t *thread);
+EXEUNT_API unsigned long long exeunt_thread_seq(const exeunt_thread_t *thread);
+
+/* Stop requests: exeunt_stop_requested(3). */
+EXEUNT_API int exeunt_thread_request_stop(exeunt_thread_t *thread);
+EXEUNT_API int exeunt_stop_requested(void);
+EXEUNT_API int exeunt_stop_fd(void);
+EXEUNT_API int exeunt_wait_stop(const struct timespec *timeout);
+
+/* The registry: exeunt_foreach(3). */
+EXEUNT_API int exeunt_foreach(int (*visit)(exeunt_thread_t *thread, void *arg),
+    void *arg);
+EXEUNT_API size_t exeunt_count(void);
+
+/* Shutdown: exeunt_shutdown(3), exeunt_atexit(3). */
+EXEUNT_API int exeunt_atexit(void (*hook)(void *arg), void *arg);
+EXEUNT_API int exeunt_shutdown(void);
+EXEUNT_API enum exeunt_phase exeunt_phase(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EXEUNT_H */

@@ -1,0 +1,232 @@
+/*
+ * The registry: every registered thread's record, in creation order.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * A record is reference-counted.  The thread itself holds one reference
+ * until it finishes; the handle returned by exeunt_thread_create holds one
+ * until exeunt_thread_join or exeunt_thread_detach; a terminate callback,
+ * a visitor or the shutdown's snapshot holds one while it uses the record.
+ * A record stays on the list until its last reference goes, so a walk
+ * that drops the lock can always continue from the record it holds.
+ * Registering and unregistering are O(1).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct exeunt__registry exeunt__reg = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.phase = EXEUNT_RUNNING,
+	.stop_fd = -1,
+};
+
+_Thread_local struct exeunt_thread *exeunt__self;
+
+void
+exeunt__lock(void)
+{
+	pthread_mutex_lock(&exeunt__reg.lock);
+}
+
+void
+exeunt__unlock(void)
+{
+	pthread_mutex_unlock(&exeunt__reg.lock);
+}
+
+static void
+coordinator_atexit(void)
+{
+	exeunt__coordinator();
+}
+
+/*
+ * Register the coordinator with atexit() on the first registration of a
+ * thread or a hook, not at load time: atexit handlers and C++ static
+ * destructors registered before that run after the coordinator.
+ */
+int
+exeunt__arm_locked(void)
+{
+	if (exeunt__reg.coordinator_armed)
+		return 0;
+	if (atexit(coordinator_atexit) != 0)
+		return ENOMEM;
+	exeunt__reg.coordinator_armed = 1;
+	return 0;
+}
+
+/* The daemon flag a thread created now by the calling thread inherits. */
+int
+exeunt__default_daemon(void)
+{
+	struct exeunt_thread *self = exeunt__self;
+
+	return self != NULL ? self->daemon : 0;
+}
+
+/* A new, unlinked record for the given attributes (NULL: defaults). */
+struct exeunt_thread *
+exeunt__new_record(const struct exeunt__attr *a)
+{
+	struct exeunt_thread *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->stop_fd = -1;
+	t->daemon = exeunt__default_daemon();
+	if (a != NULL) {
+		if (a->daemon >= 0)
+			t->daemon = a->daemon;
+		t->term_fn = a->term_fn;
+		t->term_arg = a->term_arg;
+		if (a->has_name) {
+			memcpy(t->name, a->name, sizeof(t->name));
+			t->set_os_name = 1;
+		}
+	}
+	return t;
+}
+
+/*
+ * Link t at the tail of the registry and count it as live.  Fails with
+ * ESHUTDOWN once the terminate phase has begun.  The caller holds the lock.
+ */
+int
+exeunt__register_locked(struct exeunt_thread *t)
+{
+	int err;
+
+	if (exeunt__reg.state != EXEUNT__SHUT_NONE)
+		return ESHUTDOWN;
+	if ((err = exeunt__arm_locked()) != 0)
+		return err;
+	t->seq = ++exeunt__reg.seq;
+	if (t->name[0] == '\0')
+		snprintf(t->name, sizeof(t->name), "thread-%llu", t->seq);
+	t->prev = exeunt__reg.tail;
+	t->next = NULL;
+	if (exeunt__reg.tail != NULL)
+		exeunt__reg.tail->next = t;
+	else
+		exeunt__reg.head = t;
+	exeunt__reg.tail = t;
+	exeunt__reg.live++;
+	if (!t->daemon)
+		exeunt__reg.live_nondaemon++;
+	return 0;
+}
+
+/*
+ * Mark t finished: it no longer counts, and a shutdown waiting in its
+ * join phase is woken when the last non-daemon thread is done.  The
+ * caller holds the lock and still owns the thread's own reference.
+ */
+void
+exeunt__finish_locked(struct exeunt_thread *t)
+{
+	if (t->finished)
+		return;
+	t->finished = 1;
+	exeunt__reg.live--;
+	if (!t->daemon)
+		exeunt__reg.live_nondaemon--;
+	/* The join phase waits for live_nondaemon to reach 0, or 1 when the
+	 * coordinator is itself a live non-daemon thread. */
+	if (exeunt__reg.waiters > 0 && exeunt__reg.live_nondaemon <= 1)
+		pthread_cond_broadcast(&exeunt__reg.cond);
+}
+
+/*
+ * Drop a reference.  On the last one the record is unlinked and 1 is
+ * returned: the caller frees it with exeunt__free() after unlocking.
+ */
+int
+exeunt__unref_locked(struct exeunt_thread *t)
+{
+	if (--t->refs > 0)
+		return 0;
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		exeunt__reg.head = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	else
+		exeunt__reg.tail = t->prev;
+	return 1;
+}
+
+void
+exeunt__free(struct exeunt_thread *t)
+{
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	free(t);
+}
+
+/* Drop a reference, taking the lock. */
+void
+exeunt__release_ref(struct exeunt_thread *t)
+{
+	int last;
+
+	exeunt__lock();
+	last = exeunt__unref_locked(t);
+	exeunt__unlock();
+	if (last)
+		exeunt__free(t);
+}
+
+int
+exeunt_foreach(int (*visit)(exeunt_thread_t *thread, void *arg), void *arg)
+{
+	struct exeunt_thread *t, *next, *dead = NULL;
+	int result = 0;
+
+	if (visit == NULL)
+		return EINVAL;
+	exeunt__lock();
+	for (t = exeunt__reg.head; t != NULL; t = next) {
+		if (t->finished || t->starting) {
+			next = t->next;
+			continue;
+		}
+		/* Hold t so that its next pointer stays meaningful while the
+		 * visitor runs without the lock. */
+		t->refs++;
+		exeunt__unlock();
+		if (dead != NULL) {
+			exeunt__free(dead);
+			dead = NULL;
+		}
+		result = visit(t, arg);
+		exeunt__lock();
+		next = result == 0 ? t->next : NULL;
+		/* Free the last holder's record only once the lock is
+		 * dropped anyway, so that next cannot vanish meanwhile. */
+		if (exeunt__unref_locked(t))
+			dead = t;
+	}
+	exeunt__unlock();
+	if (dead != NULL)
+		exeunt__free(dead);
+	return result;
+}
+
+size_t
+exeunt_count(void)
+{
+	size_t n;
+
+	exeunt__lock();
+	n = exeunt__reg.live;
+	exeunt__unlock();
+	return n;
+}

@@ -1,0 +1,187 @@
+/*
+ * Stop requests: the stop word, the stop fd and exeunt_wait_stop.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * A registered thread waits on its own record's stop word; an unregistered
+ * thread waits on the process-wide one, which the shutdown sets.  The
+ * words are futexes, so a stop request wakes exactly the threads that wait
+ * for it, and exeunt_stop_requested() is one thread-local read and one
+ * atomic load: no lock and no system call.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static atomic_int *
+stop_word(void)
+{
+	struct exeunt_thread *self = exeunt__self;
+
+	return self != NULL ? &self->stop : &exeunt__reg.stopping;
+}
+
+static int *
+stop_fd_slot(void)
+{
+	struct exeunt_thread *self = exeunt__self;
+
+	return self != NULL ? &self->stop_fd : &exeunt__reg.stop_fd;
+}
+
+static void
+signal_fd(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	/* The counter cannot overflow from 1s: a failure is not possible
+	 * short of a bad descriptor, and the caller owns no other recourse. */
+	n = write(fd, &one, sizeof(one));
+	(void)n;
+}
+
+/*
+ * Set a stop word, wake its waiters and make its stop fd readable.  The
+ * word is set before the fd slot is read under the lock, and
+ * exeunt_stop_fd() installs the fd under the lock before it reads the
+ * word: one of the two always signals the fd.
+ */
+static void
+raise_stop(atomic_int *word, int *fd_slot)
+{
+	int fd;
+
+	if (atomic_exchange(word, 1) == 0)
+		syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
+		    NULL, 0);
+	exeunt__lock();
+	fd = *fd_slot;
+	exeunt__unlock();
+	if (fd >= 0)
+		signal_fd(fd);
+}
+
+void
+exeunt__stop_process(void)
+{
+	raise_stop(&exeunt__reg.stopping, &exeunt__reg.stop_fd);
+}
+
+int
+exeunt_thread_request_stop(exeunt_thread_t *t)
+{
+	int call, last;
+
+	if (t == NULL)
+		return EINVAL;
+	raise_stop(&t->stop, &t->stop_fd);
+
+	/* The callback runs at most once per thread, ever, and without the
+	 * lock; the reference keeps the record alive if the thread finishes
+	 * while it runs. */
+	exeunt__lock();
+	call = t->term_fn != NULL && !t->finished &&
+	    t->term_state == EXEUNT__TERM_NONE;
+	if (call) {
+		t->term_state = EXEUNT__TERM_RUNNING;
+		t->refs++;
+	}
+	exeunt__unlock();
+	if (!call)
+		return 0;
+	t->term_fn(t, t->term_arg);
+	exeunt__lock();
+	t->term_state = EXEUNT__TERM_DONE;
+	last = exeunt__unref_locked(t);
+	exeunt__unlock();
+	if (last)
+		exeunt__free(t);
+	return 0;
+}
+
+int
+exeunt_stop_requested(void)
+{
+	return atomic_load_explicit(stop_word(), memory_order_acquire);
+}
+
+int
+exeunt_stop_fd(void)
+{
+	int *slot = stop_fd_slot();
+	int fd, made;
+
+	exeunt__lock();
+	fd = *slot;
+	exeunt__unlock();
+	if (fd >= 0)
+		return fd;
+
+	if ((made = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+		return -1;
+	exeunt__lock();
+	if (*slot < 0) {
+		*slot = made;
+		made = -1;
+	}
+	fd = *slot;
+	exeunt__unlock();
+	if (made >= 0)
+		close(made);	/* another thread installed one first */
+	else if (atomic_load(stop_word()))
+		signal_fd(fd);
+	return fd;
+}
+
+/* now + rel on CLOCK_MONOTONIC, saturating instead of overflowing. */
+static void
+deadline(struct timespec *abs, const struct timespec *rel)
+{
+	clock_gettime(CLOCK_MONOTONIC, abs);
+	if (rel->tv_sec > LONG_MAX - abs->tv_sec - 1) {
+		abs->tv_sec = LONG_MAX;
+		abs->tv_nsec = 999999999;
+		return;
+	}
+	abs->tv_sec += rel->tv_sec;
+	abs->tv_nsec += rel->tv_nsec;
+	if (abs->tv_nsec >= 1000000000) {
+		abs->tv_sec++;
+		abs->tv_nsec -= 1000000000;
+	}
+}
+
+int
+exeunt_wait_stop(const struct timespec *timeout)
+{
+	atomic_int *word = stop_word();
+	struct timespec abs;
+	int saved = errno, ret = 0;
+
+	if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+	    timeout->tv_nsec >= 1000000000))
+		return EINVAL;
+	if (timeout != NULL)
+		deadline(&abs, timeout);
+	/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time, so a
+	 * signal that interrupts the wait does not stretch it. */
+	while (!atomic_load_explicit(word, memory_order_acquire)) {
+		if (syscall(SYS_futex, word,
+		    FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0,
+		    timeout != NULL ? &abs : NULL, NULL,
+		    FUTEX_BITSET_MATCH_ANY) == -1 && errno == ETIMEDOUT) {
+			if (!atomic_load_explicit(word, memory_order_acquire))
+				ret = ETIMEDOUT;
+			break;
+		}
+	}
+	errno = saved;
+	return ret;
+}
