@@ -81,11 +81,11 @@ exeunt_thread_request_stop(exeunt_thread_t *t)
 
 	if (t == NULL)
 		return EINVAL;
-	raise_stop(&t->stop, &t->stop_fd);
-
-	/* The callback runs at most once per thread, ever, and without the
-	 * lock; the reference keeps the record alive if the thread finishes
-	 * while it runs. */
+	/* Decide on the callback before raising the stop: a thread that
+	 * sees its stop and finishes at once still gets its callback.  It
+	 * runs at most once per thread, ever, and without the lock; the
+	 * reference keeps the record alive if the thread finishes while it
+	 * runs. */
 	exeunt__lock();
 	call = t->term_fn != NULL && !t->finished &&
 	    t->term_state == EXEUNT__TERM_NONE;
@@ -94,6 +94,7 @@ exeunt_thread_request_stop(exeunt_thread_t *t)
 		t->refs++;
 	}
 	exeunt__unlock();
+	raise_stop(&t->stop, &t->stop_fd);
 	if (!call)
 		return 0;
 	t->term_fn(t, t->term_arg);
