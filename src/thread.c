@@ -13,9 +13,10 @@ static void
 set_os_name(const char *name)
 {
 	char comm[16];
+	size_t len = strnlen(name, sizeof(comm) - 1);
 
-	strncpy(comm, name, sizeof(comm) - 1);
-	comm[sizeof(comm) - 1] = '\0';
+	memcpy(comm, name, len);
+	comm[len] = '\0';
 	(void)pthread_setname_np(pthread_self(), comm);
 }
 
