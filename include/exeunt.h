@@ -1,7 +1,7 @@
 /*
  * exeunt -- threads that are told to stop and waited for at exit.
  *
- * Copyright (c) 2026 The exeunt authors.  MIT licence: see COPYING.
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
  * One public header.  Every function returns 0 on success or a positive
  * errno value on failure, as pthreads does, unless its comment says

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdint.h>
 #include <string.h>
 
 _Static_assert(sizeof(struct exeunt__attr) <= sizeof(exeunt_attr_t),
@@ -128,11 +129,13 @@ copy_pthread_attr(pthread_attr_t *to, const pthread_attr_t *from)
 	if ((err = pthread_attr_getguardsize(from, &size)) != 0 ||
 	    (err = pthread_attr_setguardsize(to, size)) != 0)
 		return err;
+	/* glibc reports a size of 0 when none was set, and an address of
+	 * minus the size when only the size was set. */
 	if ((err = pthread_attr_getstack(from, &stackaddr, &size)) != 0)
 		return err;
-	if (stackaddr != NULL)
+	if (size != 0 && stackaddr != NULL && (uintptr_t)stackaddr + size != 0)
 		err = pthread_attr_setstack(to, stackaddr, size);
-	else
+	else if (size != 0)
 		err = pthread_attr_setstacksize(to, size);
 	if (err != 0)
 		return err;

@@ -98,7 +98,11 @@ struct exeunt__registry {
 enum { EXEUNT__SHUT_NONE, EXEUNT__SHUT_RUNNING, EXEUNT__SHUT_DONE };
 
 extern struct exeunt__registry exeunt__reg EXEUNT__HIDDEN;
-extern _Thread_local struct exeunt_thread *exeunt__self EXEUNT__HIDDEN;
+/* Initial-exec TLS: exeunt_stop_requested() reads it with no call to
+ * __tls_get_addr.  It is 8 bytes, well within glibc's static TLS reserve
+ * for libraries loaded with dlopen. */
+extern _Thread_local struct exeunt_thread *exeunt__self EXEUNT__HIDDEN
+    __attribute__((tls_model("initial-exec")));
 
 /* registry.c */
 void exeunt__lock(void) EXEUNT__HIDDEN;

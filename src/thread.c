@@ -51,6 +51,12 @@ trampoline(void *arg)
 	void *ret;
 
 	exeunt__self = t;
+	/* Running proves the creation succeeded: from now on a visitor may
+	 * see this thread, for instance this thread itself. */
+	exeunt__lock();
+	t->starting = 0;
+	t->pthread = pthread_self();
+	exeunt__unlock();
 	if (t->set_os_name)
 		set_os_name(t->name);
 	pthread_cleanup_push(finish_self, t);
