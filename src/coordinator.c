@@ -50,7 +50,7 @@ terminate_phase(void)
 
 	for (t = snap; t != NULL; t = next) {
 		next = t->snap_next;
-		(void)exeunt_thread_request_stop(t);
+		exeunt__request_stop(t);
 		exeunt__release_ref(t);
 	}
 }

@@ -122,6 +122,7 @@ const struct exeunt__attr *exeunt__attr_get(const exeunt_attr_t *attr)
     EXEUNT__HIDDEN;
 
 /* stop.c */
+void exeunt__request_stop(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__stop_process(void) EXEUNT__HIDDEN;
 
 /* hooks.c */

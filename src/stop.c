@@ -48,44 +48,54 @@ signal_fd(int fd)
 }
 
 /*
- * Set a stop word, wake its waiters and make its stop fd readable.  The
- * word is set before the fd slot is read under the lock, and
- * exeunt_stop_fd() installs the fd under the lock before it reads the
- * word: one of the two always signals the fd.
+ * Raise a stop word, under the lock, then make its fd readable if it has
+ * one: a thread woken through the fd finds the word set, and
+ * exeunt_wait_stop() takes the lock once before it returns, so it finds
+ * the fd readable.  exeunt_stop_fd() installs the fd under the lock and
+ * then reads the word, so it cannot miss a request either.  Returns the
+ * word's old value; the caller wakes its waiters after unlocking.
  */
-static void
-raise_stop(atomic_int *word, int *fd_slot)
+static int
+raise_stop_locked(atomic_int *word, int fd)
 {
-	int fd;
+	int was = atomic_exchange(word, 1);
 
-	if (atomic_exchange(word, 1) == 0)
-		syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
-		    NULL, 0);
-	exeunt__lock();
-	fd = *fd_slot;
-	exeunt__unlock();
-	if (fd >= 0)
+	if (!was && fd >= 0)
 		signal_fd(fd);
+	return was;
+}
+
+static void
+wake_waiters(atomic_int *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 void
 exeunt__stop_process(void)
 {
-	raise_stop(&exeunt__reg.stopping, &exeunt__reg.stop_fd);
+	int was;
+
+	exeunt__lock();
+	was = raise_stop_locked(&exeunt__reg.stopping, exeunt__reg.stop_fd);
+	exeunt__unlock();
+	if (!was)
+		wake_waiters(&exeunt__reg.stopping);
 }
 
-int
-exeunt_thread_request_stop(exeunt_thread_t *t)
+/*
+ * A stop request for t; the caller holds a reference on t.  The decision
+ * to call the callback is taken as the stop is raised, under the lock, so
+ * a thread that sees its stop and finishes at once still gets its
+ * callback.  The callback runs at most once per thread, ever, and without
+ * the lock; the extra reference keeps the record alive if the thread
+ * finishes while it runs.
+ */
+void
+exeunt__request_stop(struct exeunt_thread *t)
 {
-	int call, last;
+	int call, was, last;
 
-	if (t == NULL)
-		return EINVAL;
-	/* Decide on the callback before raising the stop: a thread that
-	 * sees its stop and finishes at once still gets its callback.  It
-	 * runs at most once per thread, ever, and without the lock; the
-	 * reference keeps the record alive if the thread finishes while it
-	 * runs. */
 	exeunt__lock();
 	call = t->term_fn != NULL && !t->finished &&
 	    t->term_state == EXEUNT__TERM_NONE;
@@ -93,10 +103,13 @@ exeunt_thread_request_stop(exeunt_thread_t *t)
 		t->term_state = EXEUNT__TERM_RUNNING;
 		t->refs++;
 	}
+	was = raise_stop_locked(&t->stop, t->stop_fd);
 	exeunt__unlock();
-	raise_stop(&t->stop, &t->stop_fd);
+
+	if (!was)
+		wake_waiters(&t->stop);
 	if (!call)
-		return 0;
+		return;
 	t->term_fn(t, t->term_arg);
 	exeunt__lock();
 	t->term_state = EXEUNT__TERM_DONE;
@@ -104,6 +117,14 @@ exeunt_thread_request_stop(exeunt_thread_t *t)
 	exeunt__unlock();
 	if (last)
 		exeunt__free(t);
+}
+
+int
+exeunt_thread_request_stop(exeunt_thread_t *t)
+{
+	if (t == NULL)
+		return EINVAL;
+	exeunt__request_stop(t);
 	return 0;
 }
 
@@ -127,17 +148,19 @@ exeunt_stop_fd(void)
 
 	if ((made = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		return -1;
+	/* Under the lock, like raise_stop_locked(): a stop raised before
+	 * the fd existed is signalled here, one raised after, there. */
 	exeunt__lock();
 	if (*slot < 0) {
 		*slot = made;
 		made = -1;
+		if (atomic_load(stop_word()))
+			signal_fd(*slot);
 	}
 	fd = *slot;
 	exeunt__unlock();
 	if (made >= 0)
 		close(made);	/* another thread installed one first */
-	else if (atomic_load(stop_word()))
-		signal_fd(fd);
 	return fd;
 }
 
@@ -182,6 +205,12 @@ exeunt_wait_stop(const struct timespec *timeout)
 				ret = ETIMEDOUT;
 			break;
 		}
+	}
+	/* A stop raised under the lock has signalled its fd once the lock
+	 * is free again. */
+	if (ret == 0) {
+		exeunt__lock();
+		exeunt__unlock();
 	}
 	errno = saved;
 	return ret;
