@@ -1,0 +1,266 @@
+/*
+ * Helpers of the scenario programs: small processes that check_exit.c
+ * runs and whose standard output and exit status it compares with what
+ * the exit-time contract says.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * Every event is one write(2) of one line to fd 1, so lines from several
+ * threads never mix and nothing waits in a stdio buffer.  The only sleeps
+ * are the bounded polls below; their deadlines scale with
+ * CK_TIMEOUT_MULTIPLIER like Check's timeouts.
+ */
+#ifndef EXEUNT_SCENARIO_H
+#define EXEUNT_SCENARIO_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exeunt.h"
+
+#define SC_DEADLINE_MS 10000
+
+static inline void
+say(const char *fmt, ...)
+{
+	char buf[512];
+	size_t off = 0;
+	ssize_t n;
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof buf)
+		len = (int)sizeof buf - 1;
+	while (off < (size_t)len) {
+		n = write(STDOUT_FILENO, buf + off, (size_t)len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+static inline const char *
+errname(int e)
+{
+	static char other[32];
+
+	switch (e) {
+	case 0: return "0";
+	case EINVAL: return "EINVAL";
+	case EDEADLK: return "EDEADLK";
+	case ESHUTDOWN: return "ESHUTDOWN";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EPERM: return "EPERM";
+	case EEXIST: return "EEXIST";
+	default:
+		snprintf(other, sizeof other, "error %d", e);
+		return other;
+	}
+}
+
+static inline const char *
+phasename(enum exeunt_phase p)
+{
+	switch (p) {
+	case EXEUNT_RUNNING: return "RUNNING";
+	case EXEUNT_TERMINATING: return "TERMINATING";
+	case EXEUNT_JOINING: return "JOINING";
+	case EXEUNT_HOOKS: return "HOOKS";
+	case EXEUNT_DONE: return "DONE";
+	}
+	return "?";
+}
+
+static inline struct timespec
+sc_deadline(void)
+{
+	const char *s = getenv("CK_TIMEOUT_MULTIPLIER");
+	double m = s != NULL ? strtod(s, NULL) : 1.0;
+	struct timespec ts;
+	long long ns;
+
+	if (!(m >= 1.0))
+		m = 1.0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns = (long long)(SC_DEADLINE_MS * m * 1e6);
+	ts.tv_sec += (time_t)(ns / 1000000000LL);
+	ts.tv_nsec += (long)(ns % 1000000000LL);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+static inline int
+sc_passed(const struct timespec *d)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > d->tv_sec ||
+	    (now.tv_sec == d->tv_sec && now.tv_nsec >= d->tv_nsec);
+}
+
+static inline void
+sc_pause(void)
+{
+	struct timespec ms = { 0, 1000000L };
+
+	nanosleep(&ms, NULL);
+}
+
+/*
+ * Waits until the shutdown is in phase p.  A worker calls it once told to
+ * stop: it returns only while the coordinator is in its join phase, i.e.
+ * waiting for this very thread, so whatever the worker prints next shows
+ * that exit waited for it.  Prints and returns 0 if the phase never came.
+ */
+static inline int
+await_phase(enum exeunt_phase p, const char *who)
+{
+	struct timespec d = sc_deadline();
+	enum exeunt_phase now;
+
+	while ((now = exeunt_phase()) != p) {
+		if (sc_passed(&d) || now > p) {
+			say("%s: phase %s, not %s\n", who, phasename(now),
+			    phasename(p));
+			return 0;
+		}
+		sc_pause();
+	}
+	return 1;
+}
+
+/* A worker's loop: ticks of work until it is told to stop. */
+static inline void
+work_until_stopped(void)
+{
+	const struct timespec tick = { 0, 5 * 1000000L };
+
+	while (exeunt_wait_stop(&tick) == ETIMEDOUT)
+		continue;
+}
+
+/* A one-shot event. */
+struct sc_flag {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int set;
+};
+#define SC_FLAG_INIT { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 }
+
+static inline void
+flag_set(struct sc_flag *f)
+{
+	pthread_mutex_lock(&f->mu);
+	f->set = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static inline void
+flag_wait(struct sc_flag *f)
+{
+	pthread_mutex_lock(&f->mu);
+	while (!f->set)
+		pthread_cond_wait(&f->cv, &f->mu);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* The state letter of thread tid of this process, 0 if gone. */
+static inline char
+sc_thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Polls until thread tid sleeps; 1 if it did before the deadline. */
+static inline int
+await_sleeping(pid_t tid)
+{
+	struct timespec d = sc_deadline();
+
+	while (sc_thread_state(tid) != 'S') {
+		if (sc_passed(&d))
+			return 0;
+		sc_pause();
+	}
+	return 1;
+}
+
+static inline int
+fd_is_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+}
+
+static inline void
+hook_say(void *arg)
+{
+	say("hook %s\n", (const char *)arg);
+}
+
+static inline void
+terminate_say(exeunt_thread_t *t, void *arg)
+{
+	(void)t;
+	say("terminate %s\n", (const char *)arg);
+}
+
+/* Creates a thread or ends the scenario with status 100. */
+static inline exeunt_thread_t *
+sc_create(int daemon, exeunt_terminate_fn fn, void *fn_arg,
+    void *(*start)(void *), void *arg)
+{
+	exeunt_attr_t a;
+	exeunt_thread_t *t;
+	int rc;
+
+	exeunt_attr_init(&a);
+	if (daemon >= 0)
+		exeunt_attr_setdaemon(&a, daemon);
+	if (fn != NULL)
+		exeunt_attr_setterminate(&a, fn, fn_arg);
+	rc = exeunt_thread_create(&t, &a, start, arg);
+	exeunt_attr_destroy(&a);
+	if (rc != 0) {
+		say("exeunt_thread_create: %s\n", errname(rc));
+		_exit(100);
+	}
+	return t;
+}
+
+#endif /* EXEUNT_SCENARIO_H */
