@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #ifdef __cplusplus
@@ -25,7 +26,7 @@ extern "C" {
 #endif
 
 #define EXEUNT_VERSION_MAJOR 0
-#define EXEUNT_VERSION_MINOR 1
+#define EXEUNT_VERSION_MINOR 2
 
 /* Longest thread name, not counting the terminating NUL. */
 #define EXEUNT_NAME_MAX 63
@@ -47,6 +48,17 @@ typedef struct exeunt_attr {
 } exeunt_attr_t;
 
 typedef void (*exeunt_terminate_fn)(exeunt_thread_t *thread, void *arg);
+
+/* What happens when the shutdown deadline passes: exeunt_set_timeout(3). */
+enum exeunt_overrun {
+	EXEUNT_OVERRUN_WAIT,	/* report, and keep waiting */
+	EXEUNT_OVERRUN_PROCEED,	/* report, abandon the late threads, run hooks */
+	EXEUNT_OVERRUN_EXIT,	/* report, then _exit(EXEUNT_EXIT_TIMEOUT) */
+	EXEUNT_OVERRUN_ABORT	/* report, then abort() */
+};
+
+/* The exit status of EXEUNT_OVERRUN_EXIT, as timeout(1) uses. */
+#define EXEUNT_EXIT_TIMEOUT 124
 
 enum exeunt_phase {
 	EXEUNT_RUNNING,		/* no shutdown has begun */
@@ -97,6 +109,23 @@ EXEUNT_API size_t exeunt_count(void);
 EXEUNT_API int exeunt_atexit(void (*hook)(void *arg), void *arg);
 EXEUNT_API int exeunt_shutdown(void);
 EXEUNT_API enum exeunt_phase exeunt_phase(void);
+
+/* Ending the process from any thread: exeunt_exit(3). */
+EXEUNT_API void exeunt_exit(int status)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+/* Deadlines: exeunt_set_timeout(3). */
+EXEUNT_API int exeunt_set_timeout(const struct timespec *limit,
+    enum exeunt_overrun action);
+
+/* Signals: exeunt_trap_signal(3). */
+EXEUNT_API int exeunt_trap_signal(int signo);
+
+/* Diagnostics: exeunt_dump(3). */
+EXEUNT_API int exeunt_dump(FILE *out);
 
 #ifdef __cplusplus
 }

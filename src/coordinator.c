@@ -1,13 +1,20 @@
 /*
  * The coordinator: the shutdown's phases, run once per process, by
- * exeunt_shutdown() or by the atexit() handler that the first
+ * exeunt_shutdown() or by the on_exit() handler that the first
  * registration arms.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * The phases keep their progress in the registry, not on the stack: the
+ * stop requests still to make, the hooks still to run.  So the shutdown
+ * can be resumed where it stands, by a nested exit() from a terminate
+ * callback or a hook, or by the watchdog when a callback never returns,
+ * and every step still runs once.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 static void
 set_phase_locked(enum exeunt_phase phase)
@@ -15,30 +22,24 @@ set_phase_locked(enum exeunt_phase phase)
 	atomic_store(&exeunt__reg.phase, phase);
 }
 
-/* Wait on the registry's condition variable; the caller holds the lock. */
-static void
-wait_locked(void)
-{
-	exeunt__reg.waiters++;
-	pthread_cond_wait(&exeunt__reg.cond, &exeunt__reg.lock);
-	exeunt__reg.waiters--;
-}
-
 /*
- * Phase 1: a stop request to every unfinished registered thread, newest
- * first.  No thread can be registered any more, so a snapshot taken once
- * creations in flight have landed is complete; it holds a reference on
- * each record so that none goes away while its callback runs.
+ * Start the shutdown in the calling thread: no registration from now on,
+ * and a snapshot of the threads to stop, taken once creations in flight
+ * have landed.  The snapshot holds a reference on each record so that
+ * none goes away before its request is made.  The caller holds the lock.
  */
 static void
-terminate_phase(void)
+begin_locked(void)
 {
-	struct exeunt_thread *t, *next, *snap = NULL;
+	struct exeunt_thread *t, *snap = NULL;
 
-	exeunt__stop_process();
-	exeunt__lock();
+	exeunt__reg.state = EXEUNT__SHUT_RUNNING;
+	exeunt__reg.owner = pthread_self();
+	clock_gettime(CLOCK_MONOTONIC, &exeunt__reg.started);
+	set_phase_locked(EXEUNT_TERMINATING);
+	EXEUNT__TRACE("shutdown begins; terminate phase begins");
 	while (exeunt__reg.creating > 0)
-		wait_locked();
+		exeunt__wait_locked();
 	for (t = exeunt__reg.head; t != NULL; t = t->next) {
 		if (t->finished)
 			continue;
@@ -46,35 +47,130 @@ terminate_phase(void)
 		t->snap_next = snap;	/* head-first walk: snap is newest first */
 		snap = t;
 	}
-	exeunt__unlock();
+	exeunt__reg.snap = snap;
+	exeunt__deadline_start_locked();
+}
 
-	for (t = snap; t != NULL; t = next) {
-		next = t->snap_next;
+/* The next stop request to make, or NULL; the caller holds the lock. */
+static struct exeunt_thread *
+next_request_locked(void)
+{
+	struct exeunt_thread *t = exeunt__reg.snap;
+
+	if (t != NULL)
+		exeunt__reg.snap = t->snap_next;
+	return t;
+}
+
+/*
+ * Phase 1: a stop request to every unfinished registered thread, newest
+ * first.  Also run by the watchdog when it takes over; the owner then
+ * parks as soon as its blocked callback returns.
+ */
+static void
+terminate_phase(void)
+{
+	int owner = pthread_equal(exeunt__reg.owner, pthread_self());
+	struct exeunt_thread *t;
+
+	exeunt__stop_process();
+	exeunt__lock();
+	while ((t = next_request_locked()) != NULL) {
+		if (owner)
+			exeunt__reg.owner_in_callback = 1;
+		exeunt__unlock();
 		exeunt__request_stop(t);
 		exeunt__release_ref(t);
+		exeunt__lock();
+		if (owner) {
+			exeunt__reg.owner_in_callback = 0;
+			/* The watchdog took over, and its exit() goes on:
+			 * this thread must not run exit handlers too. */
+			if (exeunt__reg.taken_over && exeunt__reg.in_exit) {
+				exeunt__unlock();
+				exeunt__park();
+			}
+		}
 	}
+	exeunt__unlock();
 }
 
 /*
  * Phase 2: wait for every non-daemon registered thread but the calling
- * one.  Detached threads count too: this waits on the records.
+ * one.  Detached threads count too: this waits on the records.  A passed
+ * deadline ends the wait when its action says so.
  */
 static void
 join_phase(void)
 {
 	struct exeunt_thread *self = exeunt__self;
+	struct timespec deadline;
+	int timed;
 
 	exeunt__lock();
-	set_phase_locked(EXEUNT_JOINING);
+	if (atomic_load(&exeunt__reg.phase) < EXEUNT_JOINING) {
+		EXEUNT__TRACE("terminate phase ends; join phase begins");
+		set_phase_locked(EXEUNT_JOINING);
+	}
+	timed = exeunt__deadline_get(&deadline);
 	for (;;) {
 		size_t mine = self != NULL && !self->finished && !self->daemon;
 
-		if (exeunt__reg.live_nondaemon <= mine)
+		if (exeunt__reg.live_nondaemon <= mine || exeunt__reg.abandon)
 			break;
-		wait_locked();
+		if (!timed || exeunt__reg.reported) {
+			exeunt__wait_locked();
+			continue;
+		}
+		exeunt__reg.waiters++;
+		if (pthread_cond_clockwait(&exeunt__reg.cond, &exeunt__reg.lock,
+		    CLOCK_MONOTONIC, &deadline) == ETIMEDOUT) {
+			/* No watchdog made the report: make it here. */
+			exeunt__reg.waiters--;
+			exeunt__unlock();
+			exeunt__overrun();
+			exeunt__lock();
+			continue;
+		}
+		exeunt__reg.waiters--;
 	}
-	set_phase_locked(EXEUNT_HOOKS);
+	if (atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
+		EXEUNT__TRACE("join phase ends; hooks phase begins");
+		set_phase_locked(EXEUNT_HOOKS);
+		pthread_cond_broadcast(&exeunt__reg.cond);	/* watchdog */
+	}
 	exeunt__unlock();
+}
+
+/*
+ * Run what is left of the shutdown that the calling thread owns or has
+ * taken over, then mark it done.  Each step takes its work from the
+ * registry, so a second caller only finishes what the first left.
+ */
+void
+exeunt__run_phases(void)
+{
+	terminate_phase();
+	join_phase();
+	exeunt__run_hooks();
+
+	exeunt__lock();
+	set_phase_locked(EXEUNT_DONE);
+	exeunt__reg.state = EXEUNT__SHUT_DONE;
+	if (!exeunt__reg.done_traced) {
+		exeunt__reg.done_traced = 1;
+		EXEUNT__TRACE("hooks phase ends; shutdown done");
+	}
+	pthread_cond_broadcast(&exeunt__reg.cond);
+	exeunt__unlock();
+}
+
+/* Wait until the running shutdown is done; the caller holds the lock. */
+static void
+await_done_locked(void)
+{
+	while (exeunt__reg.state != EXEUNT__SHUT_DONE)
+		exeunt__wait_locked();
 }
 
 int
@@ -92,31 +188,20 @@ exeunt_shutdown(void)
 		/* The running shutdown would wait for the caller, and the
 		 * caller for it. */
 		if (self != NULL && !self->finished && !self->daemon &&
-		    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
+		    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS &&
+		    !exeunt__reg.abandon) {
 			exeunt__unlock();
 			return EDEADLK;
 		}
-		while (exeunt__reg.state != EXEUNT__SHUT_DONE)
-			wait_locked();
+		await_done_locked();
 	}
 	if (exeunt__reg.state == EXEUNT__SHUT_DONE) {
 		exeunt__unlock();
 		return 0;
 	}
-	exeunt__reg.state = EXEUNT__SHUT_RUNNING;
-	exeunt__reg.owner = pthread_self();
-	set_phase_locked(EXEUNT_TERMINATING);
+	begin_locked();
 	exeunt__unlock();
-
-	terminate_phase();
-	join_phase();
-	exeunt__run_hooks();
-
-	exeunt__lock();
-	set_phase_locked(EXEUNT_DONE);
-	exeunt__reg.state = EXEUNT__SHUT_DONE;
-	pthread_cond_broadcast(&exeunt__reg.cond);
-	exeunt__unlock();
+	exeunt__run_phases();
 	return 0;
 }
 
@@ -126,9 +211,51 @@ exeunt_phase(void)
 	return (enum exeunt_phase)atomic_load(&exeunt__reg.phase);
 }
 
-/* The atexit() handler: exit() runs the same phases, once. */
+/*
+ * The on_exit() handler: exit() runs the same phases, once.
+ * - No shutdown yet: this thread runs it, and first arms the park
+ *   handler, which glibc runs next in any other thread that calls exit().
+ * - A nested exit() from a callback or hook of the shutdown this thread
+ *   runs: go on from where the shutdown stands; the process then ends
+ *   with the nested status.
+ * - exit() in another thread while exeunt_shutdown() runs: this thread
+ *   counts as finished, waits until the shutdown is done, and its exit()
+ *   goes on.
+ */
 void
-exeunt__coordinator(void)
+exeunt__coordinator(int status, void *arg)
 {
-	(void)exeunt_shutdown();
+	(void)arg;
+	exeunt__lock();
+	switch (exeunt__reg.state) {
+	case EXEUNT__SHUT_NONE:
+		exeunt__reg.in_exit = 1;
+		exeunt__reg.exit_status = status;
+		exeunt__reg.exit_thread = pthread_self();
+		(void)exeunt__arm_park_locked();
+		begin_locked();
+		exeunt__unlock();
+		exeunt__run_phases();
+		return;
+	case EXEUNT__SHUT_RUNNING:
+		if (pthread_equal(exeunt__reg.owner, pthread_self())) {
+			exeunt__reg.in_exit = 1;
+			exeunt__reg.exit_status = status;
+			exeunt__reg.exit_thread = pthread_self();
+			exeunt__unlock();
+			EXEUNT__TRACE("exit(%d) from a callback or hook: "
+			    "the shutdown goes on", status);
+			exeunt__run_phases();
+			return;
+		}
+		exeunt__unlock();
+		exeunt__finish_current();
+		exeunt__lock();
+		await_done_locked();
+		exeunt__unlock();
+		return;
+	default:
+		exeunt__unlock();
+		return;
+	}
 }

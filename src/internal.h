@@ -46,6 +46,8 @@ struct exeunt_thread {
 	exeunt_terminate_fn term_fn;
 	void *term_arg;
 	pthread_t pthread;
+	pid_t tid;		/* kernel thread id; 0 until known */
+	struct timespec born;	/* CLOCK_MONOTONIC at registration */
 	void *(*start)(void *);
 	void *start_arg;
 	int set_os_name;
@@ -62,6 +64,7 @@ struct exeunt_thread {
 	int term_state;
 	int detached;
 	int joining;
+	int forked_away;	/* a parent's thread, seen from a child */
 };
 
 /* Caller-allocated attributes, laid over exeunt_attr_t's storage. */
@@ -87,12 +90,24 @@ struct exeunt__registry {
 	size_t live_nondaemon;		/* of which non-daemon */
 	size_t creating;		/* in pthread_create right now */
 	int waiters;			/* threads waiting on cond */
-	int coordinator_armed;		/* atexit() done */
-	int state;			/* EXEUNT__SHUT_* */
-	pthread_t owner;		/* the thread running the shutdown */
+	int coordinator_armed;		/* on_exit() done */
 	atomic_int phase;		/* enum exeunt_phase */
 	atomic_int stopping;		/* process-wide stop word (futex) */
 	int stop_fd;			/* process-wide stop eventfd or -1 */
+
+	/* The shutdown, run by one thread, the owner. */
+	int state;			/* EXEUNT__SHUT_* */
+	pthread_t owner;
+	struct exeunt_thread *snap;	/* stop requests still to make */
+	struct timespec started;	/* CLOCK_MONOTONIC */
+	int in_exit;			/* started by exit(): status known */
+	int exit_status;
+	pthread_t exit_thread;		/* the thread whose exit() goes on */
+	int owner_in_callback;		/* owner is running a callback */
+	int abandon;			/* deadline: stop waiting, go on */
+	int taken_over;			/* the watchdog runs the rest */
+	int reported;			/* the deadline report was made */
+	int done_traced;
 };
 
 enum { EXEUNT__SHUT_NONE, EXEUNT__SHUT_RUNNING, EXEUNT__SHUT_DONE };
@@ -107,6 +122,7 @@ extern _Thread_local struct exeunt_thread *exeunt__self EXEUNT__HIDDEN
 /* registry.c */
 void exeunt__lock(void) EXEUNT__HIDDEN;
 void exeunt__unlock(void) EXEUNT__HIDDEN;
+void exeunt__wait_locked(void) EXEUNT__HIDDEN;
 int exeunt__arm_locked(void) EXEUNT__HIDDEN;
 int exeunt__register_locked(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__finish_locked(struct exeunt_thread *t) EXEUNT__HIDDEN;
@@ -116,19 +132,53 @@ void exeunt__release_ref(struct exeunt_thread *t) EXEUNT__HIDDEN;
 struct exeunt_thread *exeunt__new_record(const struct exeunt__attr *a)
     EXEUNT__HIDDEN;
 int exeunt__default_daemon(void) EXEUNT__HIDDEN;
+double exeunt__since(const struct timespec *then) EXEUNT__HIDDEN;
 
 /* attr.c */
 const struct exeunt__attr *exeunt__attr_get(const exeunt_attr_t *attr)
     EXEUNT__HIDDEN;
 
+/* thread.c */
+void exeunt__finish_current(void) EXEUNT__HIDDEN;
+
 /* stop.c */
 void exeunt__request_stop(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__stop_process(void) EXEUNT__HIDDEN;
+int exeunt__renew_fd(int fd) EXEUNT__HIDDEN;
 
 /* hooks.c */
 void exeunt__run_hooks(void) EXEUNT__HIDDEN;
 
 /* coordinator.c */
-void exeunt__coordinator(void) EXEUNT__HIDDEN;
+void exeunt__coordinator(int status, void *arg) EXEUNT__HIDDEN;
+void exeunt__run_phases(void) EXEUNT__HIDDEN;
+
+/* exit.c */
+int exeunt__arm_park_locked(void) EXEUNT__HIDDEN;
+void exeunt__park(void) __attribute__((noreturn)) EXEUNT__HIDDEN;
+void exeunt__exit_reset_child(void) EXEUNT__HIDDEN;
+
+/* deadline.c */
+void exeunt__deadline_start_locked(void) EXEUNT__HIDDEN;
+int exeunt__deadline_get(struct timespec *abs) EXEUNT__HIDDEN;
+void exeunt__overrun(void) EXEUNT__HIDDEN;
+void exeunt__deadline_reset_child(void) EXEUNT__HIDDEN;
+
+/* signal.c */
+void exeunt__signal_reset_child(void) EXEUNT__HIDDEN;
+void exeunt__signal_at_exit(void) EXEUNT__HIDDEN;
+
+/* debug.c */
+extern int exeunt__debug EXEUNT__HIDDEN;
+void exeunt__trace(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2))) EXEUNT__HIDDEN;
+void exeunt__say(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2))) EXEUNT__HIDDEN;
+void exeunt__debug_init(void) EXEUNT__HIDDEN;
+const char *exeunt__term_state_name(const struct exeunt_thread *t)
+    EXEUNT__HIDDEN;
+
+#define EXEUNT__TRACE(...) \
+	do { if (exeunt__debug) exeunt__trace(__VA_ARGS__); } while (0)
 
 #endif /* EXEUNT_INTERNAL_H */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct exeunt__registry exeunt__reg = {
@@ -40,23 +41,38 @@ exeunt__unlock(void)
 	pthread_mutex_unlock(&exeunt__reg.lock);
 }
 
-static void
-coordinator_atexit(void)
+/* Wait on the registry's condition variable; the caller holds the lock. */
+void
+exeunt__wait_locked(void)
 {
-	exeunt__coordinator();
+	exeunt__reg.waiters++;
+	pthread_cond_wait(&exeunt__reg.cond, &exeunt__reg.lock);
+	exeunt__reg.waiters--;
+}
+
+/* Seconds from then to now, on CLOCK_MONOTONIC. */
+double
+exeunt__since(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - then->tv_sec) +
+	    (double)(now.tv_nsec - then->tv_nsec) / 1e9;
 }
 
 /*
- * Register the coordinator with atexit() on the first registration of a
- * thread or a hook, not at load time: atexit handlers and C++ static
- * destructors registered before that run after the coordinator.
+ * Register the coordinator on the first registration of a thread or a
+ * hook, not at load time: atexit handlers and C++ static destructors
+ * registered before that run after the coordinator.  on_exit() is
+ * glibc's atexit() with the exit status: same list, same order.
  */
 int
 exeunt__arm_locked(void)
 {
 	if (exeunt__reg.coordinator_armed)
 		return 0;
-	if (atexit(coordinator_atexit) != 0)
+	if (on_exit(exeunt__coordinator, NULL) != 0)
 		return ENOMEM;
 	exeunt__reg.coordinator_armed = 1;
 	return 0;
@@ -108,6 +124,7 @@ exeunt__register_locked(struct exeunt_thread *t)
 	if ((err = exeunt__arm_locked()) != 0)
 		return err;
 	t->seq = ++exeunt__reg.seq;
+	clock_gettime(CLOCK_MONOTONIC, &t->born);
 	if (t->name[0] == '\0')
 		snprintf(t->name, sizeof(t->name), "thread-%llu", t->seq);
 	t->prev = exeunt__reg.tail;
@@ -134,6 +151,8 @@ exeunt__finish_locked(struct exeunt_thread *t)
 	if (t->finished)
 		return;
 	t->finished = 1;
+	if (atomic_load(&exeunt__reg.phase) == EXEUNT_JOINING && !t->daemon)
+		EXEUNT__TRACE("joined seq %llu \"%s\"", t->seq, t->name);
 	exeunt__reg.live--;
 	if (!t->daemon)
 		exeunt__reg.live_nondaemon--;

@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdint.h>
@@ -110,7 +111,18 @@ exeunt__request_stop(struct exeunt_thread *t)
 		wake_waiters(&t->stop);
 	if (!call)
 		return;
-	t->term_fn(t, t->term_arg);
+	if (exeunt__debug) {
+		struct timespec began;
+
+		clock_gettime(CLOCK_MONOTONIC, &began);
+		exeunt__trace("terminate seq %llu \"%s\" called", t->seq,
+		    t->name);
+		t->term_fn(t, t->term_arg);
+		exeunt__trace("terminate seq %llu \"%s\" returned after "
+		    "%.6fs", t->seq, t->name, exeunt__since(&began));
+	} else {
+		t->term_fn(t, t->term_arg);
+	}
 	exeunt__lock();
 	t->term_state = EXEUNT__TERM_DONE;
 	last = exeunt__unref_locked(t);
@@ -161,6 +173,35 @@ exeunt_stop_fd(void)
 	exeunt__unlock();
 	if (made >= 0)
 		close(made);	/* another thread installed one first */
+	return fd;
+}
+
+/*
+ * After fork(): the child's copy of a stop eventfd is the parent's open
+ * file.  Put a fresh, unsignalled eventfd under the same number, so that
+ * a thread that polls it keeps its descriptor and the child never signals
+ * the parent.  Returns fd, or -1 if no new eventfd could be made (the
+ * number is then closed).
+ */
+int
+exeunt__renew_fd(int fd)
+{
+	int fresh;
+
+	if (fd < 0)
+		return -1;
+	if ((fresh = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (fresh != fd) {
+		if (dup3(fresh, fd, O_CLOEXEC) < 0) {
+			close(fresh);
+			close(fd);
+			return -1;
+		}
+		close(fresh);
+	}
 	return fd;
 }
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The OS thread name holds 15 bytes and a NUL. */
 static void
@@ -56,6 +57,7 @@ trampoline(void *arg)
 	exeunt__lock();
 	t->starting = 0;
 	t->pthread = pthread_self();
+	t->tid = gettid();
 	exeunt__unlock();
 	if (t->set_os_name)
 		set_os_name(t->name);
@@ -146,6 +148,11 @@ exeunt_thread_join(exeunt_thread_t *t, void **retval)
 		exeunt__unlock();
 		return err;
 	}
+	if (t->forked_away) {
+		/* A thread of the parent process: there is none to join. */
+		exeunt__unlock();
+		return ESRCH;
+	}
 	t->joining = 1;
 	pth = t->pthread;
 	exeunt__unlock();
@@ -175,9 +182,11 @@ exeunt_thread_detach(exeunt_thread_t *t)
 	}
 	t->detached = 1;
 	pth = t->pthread;
+	err = t->forked_away;
 	exeunt__unlock();
 
-	(void)pthread_detach(pth);
+	if (!err)
+		(void)pthread_detach(pth);
 	exeunt__release_ref(t);
 	return 0;
 }
@@ -213,6 +222,7 @@ exeunt_thread_adopt(const exeunt_attr_t *attr)
 	t->adopted = 1;
 	t->refs = 1;		/* the thread's own */
 	t->pthread = pthread_self();
+	t->tid = gettid();
 	if ((err = pthread_setspecific(adopted_key, t)) != 0) {
 		exeunt__free(t);
 		return err;
@@ -242,6 +252,25 @@ exeunt_thread_release(void)
 	(void)pthread_setspecific(adopted_key, NULL);
 	finish_self(t);
 	return 0;
+}
+
+/*
+ * The calling thread will never run its own code again (it is parked, or
+ * its exit() goes on): count it as finished now, as if its start routine
+ * had returned, so that no shutdown waits for it.
+ */
+void
+exeunt__finish_current(void)
+{
+	struct exeunt_thread *t = exeunt__self;
+
+	if (t == NULL)
+		return;
+	/* The cleanup handler of a created thread must never run now. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	if (t->adopted)
+		(void)pthread_setspecific(adopted_key, NULL);
+	finish_self(t);
 }
 
 exeunt_thread_t *

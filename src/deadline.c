@@ -1,0 +1,333 @@
+/*
+ * The shutdown deadline: exeunt_set_timeout(), EXEUNT_TIMEOUT and
+ * EXEUNT_ON_TIMEOUT, the watchdog and the report of who is late.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * The deadline covers the terminate and join phases.  A watchdog thread,
+ * started with the shutdown, keeps it even while a terminate callback
+ * blocks the coordinator; the join phase keeps it too, in case no
+ * watchdog could be started.  Whichever sees the deadline pass first
+ * makes the report and carries out the action, once.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Guarded by the library lock. */
+static struct {
+	int by_call;		/* exeunt_set_timeout() was called */
+	int env_read;
+	int has_limit;
+	struct timespec limit;
+	enum exeunt_overrun action;
+	int armed;		/* the running shutdown has a deadline */
+	struct timespec deadline;
+} dl = { .action = EXEUNT_OVERRUN_PROCEED };
+
+static const char *const action_name[] = {
+	"wait", "proceed", "exit", "abort",
+};
+
+int
+exeunt_set_timeout(const struct timespec *limit, enum exeunt_overrun action)
+{
+	if (limit != NULL && (limit->tv_sec < 0 || limit->tv_nsec < 0 ||
+	    limit->tv_nsec >= 1000000000))
+		return EINVAL;
+	if ((unsigned)action > EXEUNT_OVERRUN_ABORT)
+		return EINVAL;
+	exeunt__lock();
+	if (exeunt__reg.state == EXEUNT__SHUT_RUNNING) {
+		exeunt__unlock();
+		return EBUSY;
+	}
+	dl.by_call = 1;
+	dl.has_limit = limit != NULL;
+	if (limit != NULL)
+		dl.limit = *limit;
+	dl.action = action;
+	exeunt__unlock();
+	return 0;
+}
+
+/*
+ * "250ms", "2s", "1.5": a non-negative decimal number of seconds, or of
+ * milliseconds with "ms".  Returns 0 and the duration, or -1.
+ */
+static int
+parse_duration(const char *s, struct timespec *out)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1000000000ULL;
+	unsigned long long ns, unit;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (whole > 1000000000ULL)
+			return -1;
+		whole = whole * 10 + (unsigned)(*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (unsigned)(*s - '0') * scale;
+			}
+		}
+	}
+	if (digits == 0)
+		return -1;
+	if (strcmp(s, "ms") == 0)
+		unit = 1000000ULL;
+	else if (strcmp(s, "s") == 0 || *s == '\0')
+		unit = 1000000000ULL;
+	else
+		return -1;
+	/* whole * unit + frac * unit / 1e9, in nanoseconds. */
+	ns = frac / (1000000000ULL / unit);
+	out->tv_sec = (time_t)(whole * unit / 1000000000ULL);
+	ns += whole * unit % 1000000000ULL;
+	out->tv_sec += (time_t)(ns / 1000000000ULL);
+	out->tv_nsec = (long)(ns % 1000000000ULL);
+	return 0;
+}
+
+/* Read EXEUNT_TIMEOUT and EXEUNT_ON_TIMEOUT; the caller holds the lock. */
+static void
+read_environment_locked(void)
+{
+	const char *timeout, *action;
+	struct timespec limit;
+	unsigned i;
+
+	dl.env_read = 1;
+	timeout = secure_getenv("EXEUNT_TIMEOUT");
+	action = secure_getenv("EXEUNT_ON_TIMEOUT");
+	if (timeout == NULL)
+		return;
+	if (parse_duration(timeout, &limit) != 0) {
+		exeunt__say("ignoring EXEUNT_TIMEOUT=\"%s\" (not a duration "
+		    "such as 250ms, 2s or 1.5); keeping no deadline", timeout);
+		return;
+	}
+	dl.has_limit = 1;
+	dl.limit = limit;
+	dl.action = EXEUNT_OVERRUN_PROCEED;
+	if (action == NULL)
+		return;
+	for (i = 0; i < sizeof(action_name) / sizeof(action_name[0]); i++) {
+		if (strcmp(action, action_name[i]) == 0) {
+			dl.action = (enum exeunt_overrun)i;
+			return;
+		}
+	}
+	exeunt__say("ignoring EXEUNT_ON_TIMEOUT=\"%s\" (not wait, proceed, "
+	    "exit or abort); keeping proceed", action);
+}
+
+static void *
+watchdog(void *arg)
+{
+	int late = 0;
+
+	(void)arg;
+	exeunt__lock();
+	while (exeunt__reg.state == EXEUNT__SHUT_RUNNING &&
+	    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS &&
+	    !exeunt__reg.reported) {
+		if (pthread_cond_clockwait(&exeunt__reg.cond, &exeunt__reg.lock,
+		    CLOCK_MONOTONIC, &dl.deadline) == ETIMEDOUT) {
+			late = 1;
+			break;
+		}
+	}
+	exeunt__unlock();
+	if (late)
+		exeunt__overrun();
+	return NULL;
+}
+
+/*
+ * The shutdown starts: fix its deadline and start the watchdog.  The
+ * caller holds the lock; the watchdog waits for it.
+ */
+void
+exeunt__deadline_start_locked(void)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_t pth;
+
+	if (!dl.by_call && !dl.env_read)
+		read_environment_locked();
+	dl.armed = dl.has_limit;
+	if (!dl.armed)
+		return;
+	dl.deadline = exeunt__reg.started;
+	dl.deadline.tv_sec += dl.limit.tv_sec;
+	dl.deadline.tv_nsec += dl.limit.tv_nsec;
+	if (dl.deadline.tv_nsec >= 1000000000) {
+		dl.deadline.tv_sec++;
+		dl.deadline.tv_nsec -= 1000000000;
+	}
+	/* The watchdog takes no signal of the process's and is not a
+	 * registered thread.  If it cannot be made, the join phase keeps
+	 * the deadline alone. */
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	(void)pthread_attr_setstacksize(&attr, 256 * 1024);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	(void)pthread_create(&pth, &attr, watchdog, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+/* The running shutdown's deadline, if it has one. */
+int
+exeunt__deadline_get(struct timespec *abs)
+{
+	if (dl.armed)
+		*abs = dl.deadline;
+	return dl.armed;
+}
+
+/* A growing buffer for the report, written in one go. */
+struct report {
+	char *buf;
+	size_t len, cap;
+};
+
+static void
+report_add(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char line[256];
+	int n;
+	char *grown;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (r->len + (size_t)n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+
+		while (cap < r->len + (size_t)n + 1)
+			cap *= 2;
+		if ((grown = realloc(r->buf, cap)) == NULL)
+			return;
+		r->buf = grown;
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->len, line, (size_t)n);
+	r->len += (size_t)n;
+	r->buf[r->len] = '\0';
+}
+
+/* The report, newest thread first; the caller holds the lock. */
+static void
+build_report_locked(struct report *r)
+{
+	struct exeunt_thread *t;
+	size_t n = 0;
+
+	for (t = exeunt__reg.tail; t != NULL; t = t->prev)
+		n += !t->finished && !t->starting;
+	report_add(r, "exeunt: shutdown deadline of %.3fs passed in phase %s; "
+	    "%zu thread%s unfinished:\n",
+	    (double)dl.limit.tv_sec + (double)dl.limit.tv_nsec / 1e9,
+	    atomic_load(&exeunt__reg.phase) == EXEUNT_TERMINATING ?
+	    "terminating" : "joining", n, n == 1 ? "" : "s");
+	for (t = exeunt__reg.tail; t != NULL; t = t->prev) {
+		if (t->finished || t->starting)
+			continue;
+		report_add(r, "exeunt:   seq %llu \"%s\" tid %d %s age %.3fs "
+		    "%s\n", t->seq, t->name, (int)t->tid,
+		    t->daemon ? "daemon" : "non-daemon",
+		    exeunt__since(&t->born), exeunt__term_state_name(t));
+	}
+	report_add(r, "exeunt: action: %s\n", action_name[dl.action]);
+}
+
+/*
+ * The deadline has passed: report, once, and act.  Called by the watchdog
+ * or by the join phase, without the lock.
+ */
+void
+exeunt__overrun(void)
+{
+	struct report r = { NULL, 0, 0 };
+	enum exeunt_overrun action;
+	int takeover, in_exit, status;
+	ssize_t w;
+
+	exeunt__lock();
+	if (exeunt__reg.reported ||
+	    exeunt__reg.state != EXEUNT__SHUT_RUNNING ||
+	    atomic_load(&exeunt__reg.phase) >= EXEUNT_HOOKS) {
+		exeunt__unlock();
+		return;
+	}
+	exeunt__reg.reported = 1;
+	action = dl.action;
+	build_report_locked(&r);
+	exeunt__unlock();
+	if (r.buf != NULL) {
+		w = write(STDERR_FILENO, r.buf, r.len);
+		(void)w;
+		free(r.buf);
+	}
+
+	switch (action) {
+	case EXEUNT_OVERRUN_WAIT:
+		return;
+	case EXEUNT_OVERRUN_EXIT:
+		_exit(EXEUNT_EXIT_TIMEOUT);
+	case EXEUNT_OVERRUN_ABORT:
+		abort();
+	case EXEUNT_OVERRUN_PROCEED:
+		break;
+	}
+
+	/* Abandon the late threads.  If the coordinator is itself held in
+	 * a terminate callback, carry on in its place. */
+	exeunt__lock();
+	exeunt__reg.abandon = 1;
+	pthread_cond_broadcast(&exeunt__reg.cond);
+	takeover = exeunt__reg.owner_in_callback &&
+	    !pthread_equal(exeunt__reg.owner, pthread_self());
+	if (takeover)
+		exeunt__reg.taken_over = 1;
+	exeunt__unlock();
+	if (!takeover)
+		return;
+	EXEUNT__TRACE("the coordinator is held in a terminate callback: "
+	    "the watchdog goes on in its place");
+	exeunt__run_phases();
+	exeunt__lock();
+	in_exit = exeunt__reg.in_exit;
+	status = exeunt__reg.exit_status;
+	if (in_exit)
+		exeunt__reg.exit_thread = pthread_self();
+	exeunt__unlock();
+	if (in_exit)
+		exit(status);
+}
+
+/* After fork(): no shutdown runs in the child. */
+void
+exeunt__deadline_reset_child(void)
+{
+	dl.armed = 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * Diagnostics: exeunt_dump() and the EXEUNT_DEBUG trace.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * Trace lines are formatted on the stack and written with one write(2)
+ * each: they are made at exit, from any thread, with or without the
+ * library lock, and must take no stdio lock.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int exeunt__debug;
+
+void
+exeunt__debug_init(void)
+{
+	const char *v = secure_getenv("EXEUNT_DEBUG");
+
+	exeunt__debug = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+static void
+vwrite_line(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t len;
+	int n;
+	ssize_t w;
+
+	n = snprintf(line, sizeof(line), "%s", prefix);
+	if (n < 0)
+		return;
+	len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	if (n < 0)
+		return;
+	len += (size_t)n;
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	w = write(STDERR_FILENO, line, len);
+	(void)w;
+}
+
+/* A trace line with a CLOCK_MONOTONIC timestamp. */
+void
+exeunt__trace(const char *fmt, ...)
+{
+	struct timespec now;
+	char prefix[48];
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(prefix, sizeof(prefix), "exeunt: [%6lld.%06ld] ",
+	    (long long)now.tv_sec, now.tv_nsec / 1000);
+	va_start(ap, fmt);
+	vwrite_line(prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* A line for the user, such as a rejected environment variable. */
+void
+exeunt__say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwrite_line("exeunt: ", fmt, ap);
+	va_end(ap);
+}
+
+const char *
+exeunt__term_state_name(const struct exeunt_thread *t)
+{
+	if (t->term_fn == NULL)
+		return "no terminate callback";
+	switch (t->term_state) {
+	case EXEUNT__TERM_RUNNING:
+		return "terminate callback running";
+	case EXEUNT__TERM_DONE:
+		return "terminate callback returned";
+	default:
+		return "terminate callback not called";
+	}
+}
+
+static const char *
+state_name(const struct exeunt_thread *t)
+{
+	if (t->finished)
+		return "finished";
+	if (t->term_state == EXEUNT__TERM_RUNNING)
+		return "terminate running";
+	if (atomic_load(&t->stop))
+		return "stop requested";
+	return "running";
+}
+
+static const char *const phase_name[] = {
+	"running", "terminating", "joining", "hooks", "done",
+};
+
+/* One record's line, copied under the lock and printed without it. */
+struct dump_line {
+	unsigned long long seq;
+	char name[EXEUNT_NAME_MAX + 1];
+	int tid, daemon;
+	const char *state;
+	double age;
+};
+
+int
+exeunt_dump(FILE *out)
+{
+	struct exeunt_thread *t, *next, *dead = NULL;
+	struct dump_line d;
+	size_t live, nondaemon;
+	int phase, failed = 0;
+
+	if (out == NULL)
+		return EINVAL;
+	exeunt__lock();
+	live = exeunt__reg.live;
+	nondaemon = exeunt__reg.live_nondaemon;
+	phase = atomic_load(&exeunt__reg.phase);
+	exeunt__unlock();
+	if (fprintf(out, "exeunt: phase %s, %zu registered thread%s "
+	    "unfinished (%zu non-daemon)\n", phase_name[phase], live,
+	    live == 1 ? "" : "s", nondaemon) < 0 ||
+	    fprintf(out, "  %5s %-16s %-8s %-6s %-17s %s\n", "seq", "name",
+	    "tid", "daemon", "state", "age") < 0)
+		failed = 1;
+
+	/* Walk as exeunt_foreach() does: hold the record, drop the lock. */
+	exeunt__lock();
+	for (t = exeunt__reg.head; t != NULL && !failed; t = next) {
+		if (t->starting) {
+			next = t->next;
+			continue;
+		}
+		t->refs++;
+		d.seq = t->seq;
+		memcpy(d.name, t->name, sizeof(d.name));
+		d.tid = (int)t->tid;
+		d.daemon = t->daemon;
+		d.state = state_name(t);
+		d.age = exeunt__since(&t->born);
+		exeunt__unlock();
+		if (dead != NULL) {
+			exeunt__free(dead);
+			dead = NULL;
+		}
+		if (fprintf(out, "  %5llu %-16s %-8d %-6s %-17s %.3fs\n",
+		    d.seq, d.name, d.tid, d.daemon ? "yes" : "no", d.state,
+		    d.age) < 0)
+			failed = 1;
+		exeunt__lock();
+		next = t->next;
+		if (exeunt__unref_locked(t))
+			dead = t;
+	}
+	exeunt__unlock();
+	if (dead != NULL)
+		exeunt__free(dead);
+	if (fflush(out) != 0 || ferror(out))
+		failed = 1;
+	return failed ? EIO : 0;
+}

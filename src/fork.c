@@ -1,0 +1,98 @@
+/*
+ * Library start-up and fork().
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * The registry's lock is held across fork(), so the child never inherits
+ * it held by a thread that does not exist there.  In the child the
+ * registry keeps only the forking thread; every other thread belongs to
+ * the parent and counts as finished.  The child has not begun to shut
+ * down, whatever the parent was doing.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static void
+prepare(void)
+{
+	exeunt__lock();
+}
+
+static void
+parent(void)
+{
+	exeunt__unlock();
+}
+
+static void
+child(void)
+{
+	struct exeunt_thread *self = exeunt__self, *t, *next;
+
+	/* References held by a shutdown's snapshot in the parent. */
+	for (t = exeunt__reg.snap; t != NULL; t = next) {
+		next = t->snap_next;
+		t->refs--;
+	}
+	exeunt__reg.snap = NULL;
+
+	exeunt__reg.live = exeunt__reg.live_nondaemon = 0;
+	for (t = exeunt__reg.head; t != NULL; t = next) {
+		next = t->next;
+		if (t == self) {
+			atomic_store(&t->stop, 0);
+			t->term_state = EXEUNT__TERM_NONE;
+			t->stop_fd = exeunt__renew_fd(t->stop_fd);
+			t->tid = gettid();
+			if (!t->finished) {
+				exeunt__reg.live++;
+				exeunt__reg.live_nondaemon += !t->daemon;
+			}
+			continue;
+		}
+		/* A parent's thread: its own reference goes with it. */
+		t->forked_away = 1;
+		if (t->stop_fd >= 0) {
+			close(t->stop_fd);
+			t->stop_fd = -1;
+		}
+		if (!t->finished) {
+			t->finished = 1;
+			t->refs--;
+		}
+		if (t->refs <= 0) {
+			t->refs = 1;
+			if (exeunt__unref_locked(t))
+				exeunt__free(t);
+		}
+	}
+
+	exeunt__reg.creating = 0;
+	exeunt__reg.waiters = 0;
+	exeunt__reg.state = EXEUNT__SHUT_NONE;
+	atomic_store(&exeunt__reg.phase, EXEUNT_RUNNING);
+	atomic_store(&exeunt__reg.stopping, 0);
+	exeunt__reg.stop_fd = exeunt__renew_fd(exeunt__reg.stop_fd);
+	exeunt__reg.in_exit = 0;
+	exeunt__reg.owner_in_callback = 0;
+	exeunt__reg.abandon = 0;
+	exeunt__reg.taken_over = 0;
+	exeunt__reg.reported = 0;
+	exeunt__reg.done_traced = 0;
+	exeunt__exit_reset_child();
+	exeunt__deadline_reset_child();
+	exeunt__signal_reset_child();
+	/* Nobody waits on it here; waiters of the parent do not exist. */
+	pthread_cond_init(&exeunt__reg.cond, NULL);
+	exeunt__unlock();
+}
+
+__attribute__((constructor)) static void
+exeunt__init(void)
+{
+	exeunt__debug_init();
+	(void)pthread_atfork(prepare, parent, child);
+	(void)atexit(exeunt__signal_at_exit);
+}
