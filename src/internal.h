@@ -8,8 +8,10 @@
  * every mutable field of every record except the stop word (an atomic that
  * is read without the lock).  No user code (start routine, terminate
  * callback, visitor, hook) ever runs with it held, and the library calls
- * no pthread_create, pthread_join or blocking system call with it held
- * except pthread_cond_wait on its own condition variables.
+ * no pthread_join or blocking system call with it held except waits on
+ * its own condition variable.  The only pthread_create calls under it
+ * start the library's own watchdog and signal threads, which take the
+ * lock only after they run.  fork() holds it (pthread_atfork).
  */
 #ifndef EXEUNT_INTERNAL_H
 #define EXEUNT_INTERNAL_H

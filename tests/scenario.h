@@ -67,6 +67,11 @@ errname(int e)
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case EPERM: return "EPERM";
 	case EEXIST: return "EEXIST";
+	case ESRCH: return "ESRCH";
+	case EBUSY: return "EBUSY";
+	case ENOMEM: return "ENOMEM";
+	case EAGAIN: return "EAGAIN";
+	case EIO: return "EIO";
 	default:
 		snprintf(other, sizeof other, "error %d", e);
 		return other;
@@ -86,18 +91,24 @@ phasename(enum exeunt_phase p)
 	return "?";
 }
 
-static inline struct timespec
-sc_deadline(void)
+/* CK_TIMEOUT_MULTIPLIER, at least 1. */
+static inline double
+sc_scale(void)
 {
 	const char *s = getenv("CK_TIMEOUT_MULTIPLIER");
 	double m = s != NULL ? strtod(s, NULL) : 1.0;
+
+	return m >= 1.0 ? m : 1.0;
+}
+
+static inline struct timespec
+sc_deadline(void)
+{
 	struct timespec ts;
 	long long ns;
 
-	if (!(m >= 1.0))
-		m = 1.0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns = (long long)(SC_DEADLINE_MS * m * 1e6);
+	ns = (long long)(SC_DEADLINE_MS * sc_scale() * 1e6);
 	ts.tv_sec += (time_t)(ns / 1000000000LL);
 	ts.tv_nsec += (long)(ns % 1000000000LL);
 	if (ts.tv_nsec >= 1000000000L) {
@@ -261,6 +272,38 @@ sc_create(int daemon, exeunt_terminate_fn fn, void *fn_arg,
 		_exit(100);
 	}
 	return t;
+}
+
+/* Creates a thread with a name or ends the scenario with status 100. */
+static inline exeunt_thread_t *
+sc_create_named(const char *name, int daemon, exeunt_terminate_fn fn,
+    void *fn_arg, void *(*start)(void *), void *arg)
+{
+	exeunt_attr_t a;
+	exeunt_thread_t *t;
+	int rc;
+
+	exeunt_attr_init(&a);
+	exeunt_attr_setname(&a, name);
+	if (daemon >= 0)
+		exeunt_attr_setdaemon(&a, daemon);
+	if (fn != NULL)
+		exeunt_attr_setterminate(&a, fn, fn_arg);
+	rc = exeunt_thread_create(&t, &a, start, arg);
+	exeunt_attr_destroy(&a);
+	if (rc != 0) {
+		say("exeunt_thread_create %s: %s\n", name, errname(rc));
+		_exit(100);
+	}
+	return t;
+}
+
+/* Blocks the calling thread until the process ends. */
+static inline void
+sc_forever(void)
+{
+	for (;;)
+		pause();
 }
 
 #endif /* EXEUNT_SCENARIO_H */

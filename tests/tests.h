@@ -34,6 +34,10 @@ Suite *make_thread_suite(void);
 Suite *make_stop_suite(void);
 Suite *make_registry_suite(void);
 Suite *make_exit_suite(void);
+Suite *make_robust_suite(void);
+Suite *make_deadline_suite(void);
+Suite *make_signal_suite(void);
+Suite *make_dump_suite(void);
 
 /* CK_TIMEOUT_MULTIPLIER (at least 1), for the deadlines of the helpers. */
 double test_scale(void);
@@ -93,5 +97,49 @@ exeunt_thread_t *create_or_fail(const exeunt_attr_t *attr,
     void *(*start)(void *), void *arg);
 /* Joins a thread or fails the test; returns its value. */
 void *join_or_fail(exeunt_thread_t *t);
+
+/*
+ * Scenario children (child.c): a scenario program run as a process that
+ * the test can talk to while it runs.  Its environment is ours without
+ * any EXEUNT_* variable, plus env (NAME=value entries, NULL-terminated);
+ * its standard input is a pipe that stays open until it was reaped.
+ */
+#define CHILD_OUT_MAX 65536
+#define CHILD_STDOUT 1
+#define CHILD_STDERR 2
+#define CHILD_NO_CORE 1		/* flags: RLIMIT_CORE 0 in the child */
+
+struct child {
+	char name[64];
+	pid_t pid;
+	int in, out, err;
+	char out_buf[CHILD_OUT_MAX];
+	size_t out_len;
+	char err_buf[CHILD_OUT_MAX];
+	size_t err_len;
+	struct timespec deadline;
+	int status;
+	int hung;
+};
+
+void child_start(struct child *c, const char *prog, const char *const *args,
+    const char *const *env, int flags);
+/* Reads the child's output until text appears in stream which; 1 if it
+ * did, 0 if the child closed it or the deadline passed first. */
+int child_await(struct child *c, int which, const char *text);
+void child_write(struct child *c, const char *text);
+void child_kill(struct child *c, int signo);
+/* Reads everything until the child ends, then reaps it. */
+void child_finish(struct child *c);
+/* child_start() then child_finish(). */
+void child_run(struct child *c, const char *prog, const char *const *args,
+    const char *const *env, int flags);
+void child_assert_exit(const struct child *c, int status);
+void child_assert_signal(const struct child *c, int signo);
+void child_assert_out(const struct child *c, const char *want);
+/* Nothing was written to stderr. */
+void child_assert_quiet(const struct child *c);
+/* Splits buf in place at newlines; returns the number of lines. */
+int split_lines(char *buf, char **line, int max);
 
 #endif /* EXEUNT_TESTS_H */
