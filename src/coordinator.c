@@ -37,7 +37,7 @@ begin_locked(void)
 	exeunt__reg.owner = pthread_self();
 	clock_gettime(CLOCK_MONOTONIC, &exeunt__reg.started);
 	set_phase_locked(EXEUNT_TERMINATING);
-	EXEUNT__TRACE("shutdown begins; terminate phase begins");
+	EXEUNT__TRACE("terminate phase begins");
 	while (exeunt__reg.creating > 0)
 		exeunt__wait_locked();
 	for (t = exeunt__reg.head; t != NULL; t = t->next) {
@@ -109,7 +109,8 @@ join_phase(void)
 
 	exeunt__lock();
 	if (atomic_load(&exeunt__reg.phase) < EXEUNT_JOINING) {
-		EXEUNT__TRACE("terminate phase ends; join phase begins");
+		EXEUNT__TRACE("terminate phase ends");
+		EXEUNT__TRACE("join phase begins");
 		set_phase_locked(EXEUNT_JOINING);
 	}
 	timed = exeunt__deadline_get(&deadline);
@@ -135,7 +136,8 @@ join_phase(void)
 		exeunt__reg.waiters--;
 	}
 	if (atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
-		EXEUNT__TRACE("join phase ends; hooks phase begins");
+		EXEUNT__TRACE("join phase ends");
+		EXEUNT__TRACE("hooks begin");
 		set_phase_locked(EXEUNT_HOOKS);
 		pthread_cond_broadcast(&exeunt__reg.cond);	/* watchdog */
 	}
@@ -159,7 +161,7 @@ exeunt__run_phases(void)
 	exeunt__reg.state = EXEUNT__SHUT_DONE;
 	if (!exeunt__reg.done_traced) {
 		exeunt__reg.done_traced = 1;
-		EXEUNT__TRACE("hooks phase ends; shutdown done");
+		EXEUNT__TRACE("hooks end");
 	}
 	pthread_cond_broadcast(&exeunt__reg.cond);
 	exeunt__unlock();

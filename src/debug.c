@@ -58,7 +58,7 @@ exeunt__trace(const char *fmt, ...)
 	va_list ap;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	snprintf(prefix, sizeof(prefix), "exeunt: [%6lld.%06ld] ",
+	snprintf(prefix, sizeof(prefix), "exeunt: [%4lld.%06ld] ",
 	    (long long)now.tv_sec, now.tv_nsec / 1000);
 	va_start(ap, fmt);
 	vwrite_line(prefix, fmt, ap);
@@ -121,19 +121,18 @@ exeunt_dump(FILE *out)
 {
 	struct exeunt_thread *t, *next, *dead = NULL;
 	struct dump_line d;
-	size_t live, nondaemon;
+	size_t live;
 	int phase, failed = 0;
 
 	if (out == NULL)
 		return EINVAL;
 	exeunt__lock();
 	live = exeunt__reg.live;
-	nondaemon = exeunt__reg.live_nondaemon;
 	phase = atomic_load(&exeunt__reg.phase);
 	exeunt__unlock();
 	if (fprintf(out, "exeunt: phase %s, %zu registered thread%s "
-	    "unfinished (%zu non-daemon)\n", phase_name[phase], live,
-	    live == 1 ? "" : "s", nondaemon) < 0 ||
+	    "unfinished\n", phase_name[phase], live,
+	    live == 1 ? "" : "s") < 0 ||
 	    fprintf(out, "  %5s %-16s %-8s %-6s %-17s %s\n", "seq", "name",
 	    "tid", "daemon", "state", "age") < 0)
 		failed = 1;

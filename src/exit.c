@@ -81,14 +81,8 @@ park_handler(int status, void *arg)
 	}
 	(void)on_exit(park_handler, NULL);
 	exeunt__unlock();
-	if (self != NULL)
-		EXEUNT__TRACE("exit(%d) from thread seq %llu \"%s\" tid %d "
-		    "discarded: the process is already exiting", status,
-		    self->seq, self->name, (int)gettid());
-	else
-		EXEUNT__TRACE("exit(%d) from unregistered thread tid %d "
-		    "discarded: the process is already exiting", status,
-		    (int)gettid());
+	EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
+	    self != NULL ? self->name : "unregistered", (int)gettid());
 	exeunt__park();
 }
 
@@ -110,8 +104,9 @@ exeunt_exit(int status)
 	exeunt__unlock();
 	if (expected)
 		exit(status);
-	EXEUNT__TRACE("exeunt_exit(%d) from tid %d discarded: the process is "
-	    "already exiting", status, (int)gettid());
+	EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
+	    exeunt__self != NULL ? exeunt__self->name : "unregistered",
+	    (int)gettid());
 	exeunt__park();
 }
 

@@ -127,7 +127,7 @@ trappable(int signo)
 	switch (signo) {
 	case SIGKILL: case SIGSTOP:
 	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP:
-	case SIGSYS:
+	case SIGSYS: case SIGABRT:	/* abort() dies right after a handler */
 	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
 	case SIGTSTP: case SIGTTIN: case SIGTTOU:
 		return 0;
