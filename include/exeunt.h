@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define EXEUNT_VERSION_MAJOR 0
-#define EXEUNT_VERSION_MINOR 2
+#define EXEUNT_VERSION_MINOR 3
 
 /* Longest thread name, not counting the terminating NUL. */
 #define EXEUNT_NAME_MAX 63
@@ -126,6 +126,37 @@ EXEUNT_API int exeunt_trap_signal(int signo);
 
 /* Diagnostics: exeunt_dump(3). */
 EXEUNT_API int exeunt_dump(FILE *out);
+
+/* Work pools: exeunt_pool(3). */
+typedef struct exeunt_pool exeunt_pool_t;	/* opaque */
+typedef void (*exeunt_job_fn)(void *arg);
+
+/* What a pool's shutdown does with queued jobs that have not started. */
+enum exeunt_pending {
+	EXEUNT_PENDING_RUN,	/* run them (drain); the default */
+	EXEUNT_PENDING_CANCEL	/* hand each back through its cancel function */
+};
+
+struct exeunt_pool_stats {
+	unsigned long long submitted;	/* jobs accepted */
+	unsigned long long started;	/* of which run() was called */
+	unsigned long long completed;	/* of which run() returned */
+	unsigned long long cancelled;	/* handed back, never started */
+	size_t queued;			/* waiting now */
+	size_t running;			/* in run() now */
+};
+
+EXEUNT_API int exeunt_pool_create(exeunt_pool_t **pool, unsigned nthreads,
+    size_t capacity, const exeunt_attr_t *attr);
+EXEUNT_API int exeunt_pool_submit(exeunt_pool_t *pool, exeunt_job_fn run,
+    exeunt_job_fn cancel, void *arg);
+EXEUNT_API int exeunt_pool_set_pending(exeunt_pool_t *pool,
+    enum exeunt_pending action);
+EXEUNT_API int exeunt_pool_shutdown(exeunt_pool_t *pool,
+    enum exeunt_pending action, const struct timespec *timeout);
+EXEUNT_API int exeunt_pool_destroy(exeunt_pool_t *pool);
+EXEUNT_API int exeunt_pool_stats(exeunt_pool_t *pool,
+    struct exeunt_pool_stats *out);
 
 #ifdef __cplusplus
 }

@@ -209,7 +209,7 @@ static void
 report_add(struct report *r, const char *fmt, ...)
 {
 	va_list ap;
-	char line[256];
+	char line[512];
 	int n;
 	char *grown;
 
@@ -240,6 +240,7 @@ static void
 build_report_locked(struct report *r)
 {
 	struct exeunt_thread *t;
+	char pool[128];
 	size_t n = 0;
 
 	for (t = exeunt__reg.tail; t != NULL; t = t->prev)
@@ -252,10 +253,11 @@ build_report_locked(struct report *r)
 	for (t = exeunt__reg.tail; t != NULL; t = t->prev) {
 		if (t->finished || t->starting)
 			continue;
+		exeunt__pool_describe(t, pool, sizeof(pool));
 		report_add(r, "exeunt:   seq %llu \"%s\" tid %d %s age %.3fs "
-		    "%s\n", t->seq, t->name, (int)t->tid,
+		    "%s%s\n", t->seq, t->name, (int)t->tid,
 		    t->daemon ? "daemon" : "non-daemon",
-		    exeunt__since(&t->born), exeunt__term_state_name(t));
+		    exeunt__since(&t->born), exeunt__term_state_name(t), pool);
 	}
 	report_add(r, "exeunt: action: %s\n", action_name[dl.action]);
 }

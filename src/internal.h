@@ -170,6 +170,10 @@ void exeunt__deadline_reset_child(void) EXEUNT__HIDDEN;
 void exeunt__signal_reset_child(void) EXEUNT__HIDDEN;
 void exeunt__signal_at_exit(void) EXEUNT__HIDDEN;
 
+/* pool.c */
+void exeunt__pool_describe(const struct exeunt_thread *t, char *buf,
+    size_t size) EXEUNT__HIDDEN;
+
 /* debug.c */
 extern int exeunt__debug EXEUNT__HIDDEN;
 void exeunt__trace(const char *fmt, ...)

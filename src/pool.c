@@ -1,0 +1,435 @@
+/*
+ * Work pools with phased drain: exeunt_pool_*.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * A pool is a queue and a fixed set of registered worker threads.  Its
+ * shutdown runs in phases: stop accepting, settle the queued jobs (run
+ * them, or hand each back through its cancel function), wait for the jobs
+ * in flight, then let the workers end.  The workers' terminate callback
+ * closes the pool, so a pool the program forgot about still drains at
+ * exit, and its workers are joined like any non-daemon thread.
+ *
+ * Lock order: the library lock, then a pool's lock (the deadline report
+ * reads a pool's queue).  Pool code never takes the library lock while it
+ * holds its pool's lock, and runs no job and no cancel function with it.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct job {
+	struct job *next;
+	exeunt_job_fn run, cancel;
+	void *arg;
+};
+
+/* One per worker: what the deadline report tells of it. */
+struct slot {
+	struct exeunt_pool *pool;
+	const struct exeunt_thread *thread;	/* set by the worker */
+	int busy;				/* running a job */
+};
+
+struct exeunt_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;		/* workers: a job, or the close */
+	pthread_cond_t space;		/* submitters: room in the queue */
+	pthread_cond_t ended;		/* shutdown: a worker has ended */
+	struct job *head, *tail;	/* the queue, oldest first */
+	struct job *spare;		/* freed jobs, for reuse */
+	size_t queued, running, capacity;
+	unsigned nthreads, nstarted, nended;
+	int closed;
+	int pending;			/* -1: the process default */
+	int joined;
+	int destroying;
+	unsigned long long submitted, started, completed, cancelled;
+	char prefix[EXEUNT_NAME_MAX + 1];
+	exeunt_thread_t **workers;
+	struct slot *slots;
+};
+
+/* The pool whose worker the calling thread is, if any. */
+static _Thread_local struct exeunt_pool *current_pool;
+
+/* The process-wide default; guarded by the library lock. */
+static int default_pending = -1;
+static int env_pending = -1;
+
+static int
+pending_valid(int action)
+{
+	return action == EXEUNT_PENDING_RUN || action == EXEUNT_PENDING_CANCEL;
+}
+
+/* The action of a close that names none: the pool's, the process's, the
+ * environment's, else RUN. */
+static int
+effective_pending(struct exeunt_pool *pool)
+{
+	const char *v;
+	int action;
+
+	pthread_mutex_lock(&pool->lock);
+	action = pool->pending;
+	pthread_mutex_unlock(&pool->lock);
+	if (action >= 0)
+		return action;
+	exeunt__lock();
+	if (default_pending < 0 && env_pending < 0) {
+		env_pending = EXEUNT_PENDING_RUN;
+		if ((v = secure_getenv("EXEUNT_POOL_PENDING")) != NULL) {
+			if (strcmp(v, "cancel") == 0)
+				env_pending = EXEUNT_PENDING_CANCEL;
+			else if (strcmp(v, "run") != 0)
+				exeunt__say("ignoring EXEUNT_POOL_PENDING=\"%s\" "
+				    "(not run or cancel); keeping run", v);
+		}
+	}
+	action = default_pending >= 0 ? default_pending : env_pending;
+	exeunt__unlock();
+	return action;
+}
+
+/*
+ * Close the pool and settle its queue: with CANCEL, hand every queued job
+ * back through its cancel function, in submission order, in the calling
+ * thread, without the lock.  A closed pool stays closed; a later CANCEL
+ * still cancels what is queued.
+ */
+static void
+close_pool(struct exeunt_pool *pool, int action)
+{
+	struct job *list = NULL, *j, *next;
+
+	pthread_mutex_lock(&pool->lock);
+	if (!pool->closed) {
+		pool->closed = 1;
+		pthread_cond_broadcast(&pool->work);
+		pthread_cond_broadcast(&pool->space);
+	}
+	if (action == EXEUNT_PENDING_CANCEL && pool->head != NULL) {
+		list = pool->head;
+		pool->head = pool->tail = NULL;
+		pool->cancelled += pool->queued;
+		pool->queued = 0;
+	}
+	pthread_mutex_unlock(&pool->lock);
+
+	for (j = list; j != NULL; j = next) {
+		next = j->next;
+		if (j->cancel != NULL)
+			j->cancel(j->arg);
+		free(j);
+	}
+}
+
+/* The workers' terminate callback: the process is shutting down (or
+ * someone asked a worker to stop): close the pool. */
+static void
+worker_terminate(exeunt_thread_t *thread, void *arg)
+{
+	(void)thread;
+	close_pool(arg, effective_pending(arg));
+}
+
+static void *
+worker(void *arg)
+{
+	struct slot *slot = arg;
+	struct exeunt_pool *pool = slot->pool;
+	struct job *j;
+
+	current_pool = pool;
+	pthread_mutex_lock(&pool->lock);
+	slot->thread = exeunt_thread_self();
+	for (;;) {
+		while (pool->head == NULL && !pool->closed)
+			pthread_cond_wait(&pool->work, &pool->lock);
+		if ((j = pool->head) == NULL)
+			break;		/* closed, and nothing left to run */
+		if ((pool->head = j->next) == NULL)
+			pool->tail = NULL;
+		pool->queued--;
+		pool->running++;
+		pool->started++;
+		slot->busy = 1;
+		if (pool->capacity != 0)
+			pthread_cond_signal(&pool->space);
+		pthread_mutex_unlock(&pool->lock);
+
+		j->run(j->arg);
+
+		pthread_mutex_lock(&pool->lock);
+		pool->running--;
+		pool->completed++;
+		slot->busy = 0;
+		j->next = pool->spare;
+		pool->spare = j;
+	}
+	pool->nended++;
+	pthread_cond_broadcast(&pool->ended);
+	pthread_mutex_unlock(&pool->lock);
+	current_pool = NULL;
+	return NULL;
+}
+
+static void
+free_pool(struct exeunt_pool *pool)
+{
+	struct job *j;
+
+	while ((j = pool->spare) != NULL) {
+		pool->spare = j->next;
+		free(j);
+	}
+	pthread_cond_destroy(&pool->ended);
+	pthread_cond_destroy(&pool->space);
+	pthread_cond_destroy(&pool->work);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->slots);
+	free(pool->workers);
+	free(pool);
+}
+
+/* Join every worker once they have all ended. */
+static void
+join_workers(struct exeunt_pool *pool)
+{
+	unsigned i;
+	int join;
+
+	pthread_mutex_lock(&pool->lock);
+	join = !pool->joined && pool->nended == pool->nstarted;
+	pool->joined |= join;
+	pthread_mutex_unlock(&pool->lock);
+	if (!join)
+		return;
+	for (i = 0; i < pool->nstarted; i++)
+		(void)exeunt_thread_join(pool->workers[i], NULL);
+}
+
+int
+exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
+    const exeunt_attr_t *attr)
+{
+	const struct exeunt__attr *a = NULL;
+	struct exeunt_pool *pool;
+	exeunt_attr_t wattr;
+	char name[EXEUNT_NAME_MAX + 1];
+	int err = 0;
+	unsigned i;
+
+	if (poolp == NULL || nthreads == 0)
+		return EINVAL;
+	if (attr != NULL && (a = exeunt__attr_get(attr)) == NULL)
+		return EINVAL;
+	if ((pool = calloc(1, sizeof(*pool))) == NULL)
+		return ENOMEM;
+	if ((pool->workers = calloc(nthreads, sizeof(*pool->workers))) == NULL ||
+	    (pool->slots = calloc(nthreads, sizeof(*pool->slots))) == NULL) {
+		free(pool->workers);
+		free(pool);
+		return ENOMEM;
+	}
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->work, NULL);
+	pthread_cond_init(&pool->space, NULL);
+	pthread_cond_init(&pool->ended, NULL);
+	pool->capacity = capacity;
+	pool->nthreads = nthreads;
+	pool->pending = -1;
+	snprintf(pool->prefix, sizeof(pool->prefix), "%s",
+	    a != NULL && a->has_name ? a->name : "pool");
+
+	/* The workers take the caller's attributes, with their own name
+	 * and terminate callback.  The copy shares the caller's pthread
+	 * attributes and is never destroyed. */
+	if (attr != NULL)
+		wattr = *attr;
+	else
+		exeunt_attr_init(&wattr);
+	exeunt_attr_setterminate(&wattr, worker_terminate, pool);
+	for (i = 0; i < nthreads; i++) {
+		/* Keep "-<n>" whole: cut the prefix, not the number. */
+		int n = snprintf(NULL, 0, "-%u", i);
+
+		snprintf(name, sizeof(name), "%.*s-%u",
+		    EXEUNT_NAME_MAX - n, pool->prefix, i);
+		exeunt_attr_setname(&wattr, name);
+		pool->slots[i].pool = pool;
+		if ((err = exeunt_thread_create(&pool->workers[i], &wattr,
+		    worker, &pool->slots[i])) != 0)
+			break;
+		pool->nstarted++;
+	}
+	if (err != 0) {
+		close_pool(pool, EXEUNT_PENDING_RUN);
+		pthread_mutex_lock(&pool->lock);
+		while (pool->nended < pool->nstarted)
+			pthread_cond_wait(&pool->ended, &pool->lock);
+		pthread_mutex_unlock(&pool->lock);
+		join_workers(pool);
+		free_pool(pool);
+		return err;
+	}
+	*poolp = pool;
+	return 0;
+}
+
+int
+exeunt_pool_submit(exeunt_pool_t *pool, exeunt_job_fn run,
+    exeunt_job_fn cancel, void *arg)
+{
+	struct job *j;
+
+	if (pool == NULL || run == NULL)
+		return EINVAL;
+	pthread_mutex_lock(&pool->lock);
+	while (!pool->closed && pool->capacity != 0 &&
+	    pool->queued >= pool->capacity &&
+	    exeunt_phase() == EXEUNT_RUNNING)
+		pthread_cond_wait(&pool->space, &pool->lock);
+	if (pool->closed || exeunt_phase() != EXEUNT_RUNNING) {
+		pthread_mutex_unlock(&pool->lock);
+		return ESHUTDOWN;
+	}
+	if ((j = pool->spare) != NULL) {
+		pool->spare = j->next;
+	} else if ((j = malloc(sizeof(*j))) == NULL) {
+		pthread_mutex_unlock(&pool->lock);
+		return ENOMEM;
+	}
+	j->next = NULL;
+	j->run = run;
+	j->cancel = cancel;
+	j->arg = arg;
+	if (pool->tail != NULL)
+		pool->tail->next = j;
+	else
+		pool->head = j;
+	pool->tail = j;
+	pool->queued++;
+	pool->submitted++;
+	pthread_cond_signal(&pool->work);
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+int
+exeunt_pool_set_pending(exeunt_pool_t *pool, enum exeunt_pending action)
+{
+	if (!pending_valid(action))
+		return EINVAL;
+	if (pool == NULL) {
+		exeunt__lock();
+		default_pending = action;
+		exeunt__unlock();
+		return 0;
+	}
+	pthread_mutex_lock(&pool->lock);
+	pool->pending = action;
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+int
+exeunt_pool_shutdown(exeunt_pool_t *pool, enum exeunt_pending action,
+    const struct timespec *timeout)
+{
+	struct timespec deadline;
+	int err = 0;
+
+	if (pool == NULL || !pending_valid(action))
+		return EINVAL;
+	if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+	    timeout->tv_nsec >= 1000000000))
+		return EINVAL;
+	close_pool(pool, action);
+	/* A worker waiting for its own pool would wait for itself. */
+	if (current_pool == pool)
+		return EDEADLK;
+
+	if (timeout != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += timeout->tv_sec;
+		deadline.tv_nsec += timeout->tv_nsec;
+		if (deadline.tv_nsec >= 1000000000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&pool->lock);
+	while (pool->nended < pool->nstarted && err == 0) {
+		if (timeout == NULL)
+			pthread_cond_wait(&pool->ended, &pool->lock);
+		else
+			err = pthread_cond_clockwait(&pool->ended, &pool->lock,
+			    CLOCK_MONOTONIC, &deadline);
+	}
+	err = pool->nended < pool->nstarted ? ETIMEDOUT : 0;
+	pthread_mutex_unlock(&pool->lock);
+	if (err == 0)
+		join_workers(pool);
+	return err;
+}
+
+int
+exeunt_pool_destroy(exeunt_pool_t *pool)
+{
+	int err;
+
+	if (pool == NULL)
+		return EINVAL;
+	if (current_pool == pool)
+		return EDEADLK;
+	if ((err = exeunt_pool_shutdown(pool, EXEUNT_PENDING_RUN, NULL)) != 0)
+		return err;
+	free_pool(pool);
+	return 0;
+}
+
+int
+exeunt_pool_stats(exeunt_pool_t *pool, struct exeunt_pool_stats *out)
+{
+	if (pool == NULL || out == NULL)
+		return EINVAL;
+	pthread_mutex_lock(&pool->lock);
+	out->submitted = pool->submitted;
+	out->started = pool->started;
+	out->completed = pool->completed;
+	out->cancelled = pool->cancelled;
+	out->queued = pool->queued;
+	out->running = pool->running;
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+/*
+ * For the deadline report, with the library lock held: if t is a pool
+ * worker, what it is doing and how much is queued.  Writes "" otherwise.
+ */
+void
+exeunt__pool_describe(const struct exeunt_thread *t, char *buf, size_t size)
+{
+	struct exeunt_pool *pool;
+	unsigned i;
+	int busy = 0;
+
+	buf[0] = '\0';
+	if (t->term_fn != worker_terminate)
+		return;
+	pool = t->term_arg;
+	pthread_mutex_lock(&pool->lock);
+	for (i = 0; i < pool->nstarted; i++)
+		if (pool->slots[i].thread == t)
+			busy = pool->slots[i].busy;
+	snprintf(buf, size, "; pool \"%s\": %s, %zu job%s queued",
+	    pool->prefix, busy ? "in a job" : "idle", pool->queued,
+	    pool->queued == 1 ? "" : "s");
+	pthread_mutex_unlock(&pool->lock);
+}
