@@ -389,7 +389,13 @@ exeunt_pool_destroy(exeunt_pool_t *pool)
 		return EDEADLK;
 	if ((err = exeunt_pool_shutdown(pool, EXEUNT_PENDING_RUN, NULL)) != 0)
 		return err;
-	free_pool(pool);
+	/* Once the process shutdown has begun, its terminate phase may
+	 * still be in a worker's callback, which uses the pool, even though
+	 * the worker has ended: the phase is set before the workers to stop
+	 * are chosen, so checking it after the join is enough.  The pool is
+	 * then left to the process's end. */
+	if (exeunt_phase() == EXEUNT_RUNNING)
+		free_pool(pool);
 	return 0;
 }
 
