@@ -127,7 +127,7 @@ EXEUNT_API int exeunt_trap_signal(int signo);
 /* Diagnostics: exeunt_dump(3). */
 EXEUNT_API int exeunt_dump(FILE *out);
 
-/* Work pools: exeunt_pool(3). */
+/* Work pools: exeunt_pool_create(3). */
 typedef struct exeunt_pool exeunt_pool_t;	/* opaque */
 typedef void (*exeunt_job_fn)(void *arg);
 

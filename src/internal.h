@@ -145,6 +145,7 @@ void exeunt__finish_current(void) EXEUNT__HIDDEN;
 
 /* stop.c */
 void exeunt__request_stop(struct exeunt_thread *t) EXEUNT__HIDDEN;
+void exeunt__await_callback(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__stop_process(void) EXEUNT__HIDDEN;
 int exeunt__renew_fd(int fd) EXEUNT__HIDDEN;
 

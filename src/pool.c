@@ -209,8 +209,12 @@ join_workers(struct exeunt_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	if (!join)
 		return;
-	for (i = 0; i < pool->nstarted; i++)
+	/* The workers have ended, so no terminate callback of theirs can
+	 * start any more; one may still be running, and it uses the pool. */
+	for (i = 0; i < pool->nstarted; i++) {
+		exeunt__await_callback(pool->workers[i]);
 		(void)exeunt_thread_join(pool->workers[i], NULL);
+	}
 }
 
 int
@@ -389,13 +393,7 @@ exeunt_pool_destroy(exeunt_pool_t *pool)
 		return EDEADLK;
 	if ((err = exeunt_pool_shutdown(pool, EXEUNT_PENDING_RUN, NULL)) != 0)
 		return err;
-	/* Once the process shutdown has begun, its terminate phase may
-	 * still be in a worker's callback, which uses the pool, even though
-	 * the worker has ended: the phase is set before the workers to stop
-	 * are chosen, so checking it after the join is enough.  The pool is
-	 * then left to the process's end. */
-	if (exeunt_phase() == EXEUNT_RUNNING)
-		free_pool(pool);
+	free_pool(pool);
 	return 0;
 }
 

@@ -125,10 +125,26 @@ exeunt__request_stop(struct exeunt_thread *t)
 	}
 	exeunt__lock();
 	t->term_state = EXEUNT__TERM_DONE;
+	if (exeunt__reg.waiters > 0)
+		pthread_cond_broadcast(&exeunt__reg.cond);
 	last = exeunt__unref_locked(t);
 	exeunt__unlock();
 	if (last)
 		exeunt__free(t);
+}
+
+/*
+ * Wait until no terminate callback of t is running.  Once t has finished,
+ * none can start any more: its owner may then free what the callback
+ * uses.
+ */
+void
+exeunt__await_callback(struct exeunt_thread *t)
+{
+	exeunt__lock();
+	while (t->term_state == EXEUNT__TERM_RUNNING)
+		exeunt__wait_locked();
+	exeunt__unlock();
 }
 
 int
