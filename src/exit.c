@@ -65,6 +65,12 @@ park_handler(int status, void *arg)
 
 	(void)arg;
 	exeunt__lock();
+	if (!exeunt__reg.in_exit) {
+		/* Armed by an exit() of the parent process, before fork():
+		 * no exit is going on in this one. */
+		exeunt__unlock();
+		return;
+	}
 	mine = pthread_equal(exeunt__reg.exit_thread, pthread_self());
 	if (mine) {
 		if (exeunt__reg.state == EXEUNT__SHUT_RUNNING &&

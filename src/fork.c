@@ -75,6 +75,13 @@ child(void)
 	atomic_store(&exeunt__reg.phase, EXEUNT_RUNNING);
 	atomic_store(&exeunt__reg.stopping, 0);
 	exeunt__reg.stop_fd = exeunt__renew_fd(exeunt__reg.stop_fd);
+	/* Forked while the parent's exit() ran the coordinator: glibc has
+	 * taken it off the exit handlers already, so arm it again for the
+	 * child's own exit(). */
+	if (exeunt__reg.in_exit) {
+		exeunt__reg.coordinator_armed = 0;
+		(void)exeunt__arm_locked();
+	}
 	exeunt__reg.in_exit = 0;
 	exeunt__reg.owner_in_callback = 0;
 	exeunt__reg.abandon = 0;
