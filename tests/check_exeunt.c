@@ -308,6 +308,11 @@ main(void)
 	srunner_add_suite(sr, make_stop_suite());
 	srunner_add_suite(sr, make_registry_suite());
 	srunner_add_suite(sr, make_exit_suite());
+	srunner_add_suite(sr, make_robust_suite());
+	srunner_add_suite(sr, make_deadline_suite());
+	srunner_add_suite(sr, make_signal_suite());
+	srunner_add_suite(sr, make_dump_suite());
+	srunner_add_suite(sr, make_pool_suite());
 
 	/*
 	 * The exit-time tests need a process per test: with CK_FORK=no the

@@ -33,6 +33,8 @@ exeunt_header_fn exeunt_header_uses[] = {
 	(exeunt_header_fn)exeunt_wait_stop, (exeunt_header_fn)exeunt_foreach,
 	(exeunt_header_fn)exeunt_count, (exeunt_header_fn)exeunt_atexit,
 	(exeunt_header_fn)exeunt_shutdown, (exeunt_header_fn)exeunt_phase,
+	(exeunt_header_fn)exeunt_exit, (exeunt_header_fn)exeunt_set_timeout,
+	(exeunt_header_fn)exeunt_trap_signal, (exeunt_header_fn)exeunt_dump,
 };
 
 int exeunt_header_phase(void);
@@ -40,11 +42,12 @@ int
 exeunt_header_phase(void)
 {
 	enum exeunt_phase p = EXEUNT_DONE;
+	enum exeunt_overrun o = EXEUNT_OVERRUN_ABORT;
 	exeunt_terminate_fn fn = 0;
 
 	(void)fn;
-	return (int)p + EXEUNT_NAME_MAX + EXEUNT_VERSION_MAJOR +
-	    EXEUNT_VERSION_MINOR;
+	return (int)p + (int)o + EXEUNT_NAME_MAX + EXEUNT_VERSION_MAJOR +
+	    EXEUNT_VERSION_MINOR + EXEUNT_EXIT_TIMEOUT;
 }
 SRC
 cp "$tmp/use.c" "$tmp/use.cc"

@@ -298,6 +298,26 @@ sc_create_named(const char *name, int daemon, exeunt_terminate_fn fn,
 	return t;
 }
 
+/*
+ * sc_create() or sc_create_named(), detached at once: exit waits for the
+ * thread all the same, and no finished thread is left unjoined (which
+ * ThreadSanitizer reports).
+ */
+static inline void
+sc_start(int daemon, exeunt_terminate_fn fn, void *fn_arg,
+    void *(*start)(void *), void *arg)
+{
+	exeunt_thread_detach(sc_create(daemon, fn, fn_arg, start, arg));
+}
+
+static inline void
+sc_start_named(const char *name, int daemon, exeunt_terminate_fn fn,
+    void *fn_arg, void *(*start)(void *), void *arg)
+{
+	exeunt_thread_detach(sc_create_named(name, daemon, fn, fn_arg, start,
+	    arg));
+}
+
 /* Blocks the calling thread until the process ends. */
 static inline void
 sc_forever(void)

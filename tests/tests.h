@@ -38,6 +38,7 @@ Suite *make_robust_suite(void);
 Suite *make_deadline_suite(void);
 Suite *make_signal_suite(void);
 Suite *make_dump_suite(void);
+Suite *make_pool_suite(void);
 
 /* CK_TIMEOUT_MULTIPLIER (at least 1), for the deadlines of the helpers. */
 double test_scale(void);

@@ -1,0 +1,122 @@
+/*
+ * The process deadline and pools at exit: the report of the late threads
+ * says of each pool worker what it does and how long its queue is.  The
+ * deadline is 200 ms (exeunt_set_timeout, PROCEED); then the hook runs and
+ * the process exits with main's status, 0.
+ *
+ * argv[1]: the shape:
+ *   busy   both workers of pool "rep" are held in jobs that ignore the
+ *          stop request, 3 jobs wait behind them: "in a job, 3 jobs
+ *          queued".
+ *   idle   pool "idl" has one idle worker (seq 1); thread "blocker"
+ *          (seq 2) has a terminate callback that never returns, so the
+ *          worker is never told to stop: "idle, 0 jobs queued".  Once
+ *          the watchdog made the remaining stop requests, the worker
+ *          ends; an atexit(3) handler registered before the first exeunt
+ *          call (so it runs after the shutdown) destroys the pool, which
+ *          joins it.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ */
+#include "scenario.h"
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int n;
+} held = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+static struct sc_flag never = SC_FLAG_INIT;
+static exeunt_pool_t *pool;
+
+static void
+job_forever(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&held.mu);
+	held.n++;
+	pthread_cond_broadcast(&held.cv);
+	pthread_mutex_unlock(&held.mu);
+	flag_wait(&never);
+}
+
+static void
+job_never(void *arg)
+{
+	say("queued job %d ran\n", (int)(long)arg);
+}
+
+static void
+hook(void *arg)
+{
+	(void)arg;
+	say("hook\n");
+}
+
+static void
+terminate_block(exeunt_thread_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	flag_wait(&never);
+}
+
+static void *
+start_forever(void *arg)
+{
+	(void)arg;
+	flag_wait(&never);
+	return NULL;
+}
+
+static void
+atexit_destroy(void)
+{
+	say("atexit: destroy %s\n", errname(exeunt_pool_destroy(pool)));
+}
+
+static void
+check(const char *what, int rc)
+{
+	if (rc != 0) {
+		say("%s: %s\n", what, errname(rc));
+		_exit(100);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct timespec limit = { 0, 200 * 1000000L };
+	int idle = argc > 1 && strcmp(argv[1], "idle") == 0;
+	exeunt_attr_t a;
+	long i;
+
+	if (idle)
+		atexit(atexit_destroy);
+	check("exeunt_set_timeout", exeunt_set_timeout(&limit,
+	    EXEUNT_OVERRUN_PROCEED));
+	check("exeunt_atexit", exeunt_atexit(hook, NULL));
+	exeunt_attr_init(&a);
+	exeunt_attr_setname(&a, idle ? "idl" : "rep");
+	check("exeunt_pool_create", exeunt_pool_create(&pool, idle ? 1 : 2, 0,
+	    &a));
+	exeunt_attr_destroy(&a);
+	if (idle) {
+		(void)sc_create_named("blocker", 0, terminate_block, NULL,
+		    start_forever, NULL);
+		say("main returns\n");
+		return 0;
+	}
+	check("submit", exeunt_pool_submit(pool, job_forever, NULL, NULL));
+	check("submit", exeunt_pool_submit(pool, job_forever, NULL, NULL));
+	pthread_mutex_lock(&held.mu);
+	while (held.n < 2)
+		pthread_cond_wait(&held.cv, &held.mu);
+	pthread_mutex_unlock(&held.mu);
+	for (i = 1; i <= 3; i++)
+		check("submit", exeunt_pool_submit(pool, job_never, NULL,
+		    (void *)i));
+	say("main returns\n");
+	return 0;
+}
