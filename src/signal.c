@@ -58,6 +58,9 @@ handler(int signo)
 	if (atomic_fetch_add(&sig_count, 1) != 0)
 		die_by(signo);		/* the second: at once */
 	atomic_store(&sig_first, signo);
+	/* Set here, not in the thread: an exit() already under way may end
+	 * before that thread runs, and must still end by the signal. */
+	atomic_store(&exit_by, signo);
 	if ((fd = atomic_load(&sig_wfd)) >= 0) {
 		n = write(fd, &byte, 1);
 		(void)n;
@@ -77,7 +80,6 @@ signal_thread(void *arg)
 			return NULL;	/* the pipe was replaced (fork) */
 	}
 	signo = atomic_load(&sig_first);
-	atomic_store(&exit_by, signo);
 	EXEUNT__TRACE("signal %d (%s): graceful shutdown begins", signo,
 	    strsignal(signo));
 	exeunt_exit(128 + signo);

@@ -100,7 +100,7 @@ START_TEST(exit_from_thread_discarded_in_trace)
 	    err_lines_with(&ch, "exit(7) from thread ") == 1 &&
 	    err_lines_with(&ch, "discarded") == 1,
 	    "want one trace line with \"%s\"; stderr:\n%s", want, ch.err_buf);
-	ck_assert_int_eq(err_lines_with(&ch, "exit(3)"), 0);
+	ck_assert_int_eq(err_lines_with(&ch, "exit(3) from thread"), 0);
 }
 END_TEST
 
