@@ -49,7 +49,7 @@ struct exeunt_thread {
 	void *term_arg;
 	pthread_t pthread;
 	pid_t tid;		/* kernel thread id; 0 until known */
-	struct timespec born;	/* CLOCK_MONOTONIC at registration */
+	struct timespec born;	/* CLOCK_MONOTONIC when the record was made */
 	void *(*start)(void *);
 	void *start_arg;
 	int set_os_name;

@@ -97,6 +97,10 @@ exeunt__new_record(const struct exeunt__attr *a)
 		return NULL;
 	t->stop_fd = -1;
 	t->daemon = exeunt__default_daemon();
+	/* Here, not under the lock: a system call made while holding the
+	 * lock (clock_gettime is one under valgrind) lets the threads that
+	 * queue on it starve behind a thread that registers in a loop. */
+	clock_gettime(CLOCK_MONOTONIC, &t->born);
 	if (a != NULL) {
 		if (a->daemon >= 0)
 			t->daemon = a->daemon;
@@ -124,7 +128,6 @@ exeunt__register_locked(struct exeunt_thread *t)
 	if ((err = exeunt__arm_locked()) != 0)
 		return err;
 	t->seq = ++exeunt__reg.seq;
-	clock_gettime(CLOCK_MONOTONIC, &t->born);
 	if (t->name[0] == '\0')
 		snprintf(t->name, sizeof(t->name), "thread-%llu", t->seq);
 	t->prev = exeunt__reg.tail;

@@ -49,6 +49,7 @@ static void *
 trampoline(void *arg)
 {
 	struct exeunt_thread *t = arg;
+	pid_t tid = gettid();	/* a system call: not under the lock */
 	void *ret;
 
 	exeunt__self = t;
@@ -57,7 +58,7 @@ trampoline(void *arg)
 	exeunt__lock();
 	t->starting = 0;
 	t->pthread = pthread_self();
-	t->tid = gettid();
+	t->tid = tid;
 	exeunt__unlock();
 	if (t->set_os_name)
 		set_os_name(t->name);
