@@ -209,11 +209,20 @@ join_workers(struct exeunt_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	if (!join)
 		return;
-	/* The workers have ended, so no terminate callback of theirs can
-	 * start any more; one may still be running, and it uses the pool. */
+	/* A worker counted in nended has left its loop but not yet
+	 * finished, so the shutdown may still start its terminate callback,
+	 * which uses the pool.  Once joined, it has finished and no callback
+	 * can start; the extra reference keeps the record to wait on one
+	 * that is still running. */
 	for (i = 0; i < pool->nstarted; i++) {
-		exeunt__await_callback(pool->workers[i]);
-		(void)exeunt_thread_join(pool->workers[i], NULL);
+		struct exeunt_thread *w = pool->workers[i];
+
+		exeunt__lock();
+		w->refs++;
+		exeunt__unlock();
+		(void)exeunt_thread_join(w, NULL);
+		exeunt__await_callback(w);
+		exeunt__release_ref(w);
 	}
 }
 

@@ -135,8 +135,8 @@ exeunt__request_stop(struct exeunt_thread *t)
 
 /*
  * Wait until no terminate callback of t is running.  Once t has finished,
- * none can start any more: its owner may then free what the callback
- * uses.
+ * none can start any more: when t has finished, its owner may then free
+ * what the callback uses.  The caller holds a reference on t.
  */
 void
 exeunt__await_callback(struct exeunt_thread *t)
