@@ -129,22 +129,15 @@ scenario_tids(const struct child *c, int tid[3])
 	    &tid[2]) == 3, "no tids line in:\n%s", c->out_buf);
 }
 
-/* unflushed(): stdio's buffer may or may not have been written. */
-#define EITHER "(flushed or not)"
-
 /*
  * What EXIT (_exit) and ABORT (abort) leave of stdio's buffer: glibc's
  * _exit() and abort() do not write it, but ThreadSanitizer's flush it,
  * and valgrind's clean-up does in some runs and not in others.  Whether
- * it is written is not the library's doing: the tests accept both, and
- * check what matters, that no hook and no atexit handler ran.
+ * it is written is not the library's doing: the tests accept both
+ * (EITHER), and check what matters, that no hook and no atexit handler
+ * ran.
  */
-static const char *
-unflushed(int by_abort)
-{
-	(void)by_abort;
-	return EITHER;
-}
+#define EITHER "(flushed or not)"
 
 /* The stdout of the "stuck" shape, from its tids line to the end. */
 static void
@@ -342,7 +335,7 @@ START_TEST(deadline_exit_124)
 	child_assert_exit(&ch, EXEUNT_EXIT_TIMEOUT);
 	ck_assert_int_eq(EXEUNT_EXIT_TIMEOUT, 124);
 	scenario_tids(&ch, tid);
-	assert_stuck_out(&ch, tid, unflushed(0));
+	assert_stuck_out(&ch, tid, EITHER);
 	stuck_threads(w, tid, 1);
 	n = err_lines(&ch, line, 16);
 	assert_report(line, n, ms, "joining", w, 2, "exit");
@@ -360,7 +353,7 @@ START_TEST(deadline_abort)
 	run_deadline("abort", ms, "stuck", NULL, CHILD_NO_CORE);
 	child_assert_signal(&ch, SIGABRT);
 	scenario_tids(&ch, tid);
-	assert_stuck_out(&ch, tid, unflushed(1));
+	assert_stuck_out(&ch, tid, EITHER);
 	stuck_threads(w, tid, 1);
 	n = err_lines(&ch, line, 16);
 	assert_report(line, n, ms, "joining", w, 2, "abort");
@@ -495,8 +488,7 @@ START_TEST(env_timeout_forms)
 		assert_stuck_out(&ch, tid, "stuck released\nhook 1\n"
 		    "atexit before\nstdio tail");
 	else
-		assert_stuck_out(&ch, tid,
-		    unflushed(strcmp(f->action, "abort") == 0));
+		assert_stuck_out(&ch, tid, EITHER);
 	stuck_threads(w, tid, 0);
 	n = err_lines(&ch, line, 16);
 	assert_report(line, n, f->ms, NULL, w, 2, f->action);
@@ -510,8 +502,8 @@ START_TEST(env_timeout_zero)
 	    "EXEUNT_ON_TIMEOUT=exit", NULL };
 	const char *args[] = { "env", "0", "stuck", NULL };
 	struct want_thread w[2];
-	char want[128], tail[64], *line[16];
-	const char *rest;
+	char want[128], *line[16];
+	const char *out;
 	size_t len;
 	int tid[3], n;
 
@@ -522,23 +514,14 @@ START_TEST(env_timeout_zero)
 	snprintf(want, sizeof want, "tids %d %d 0\nmain exits\n", tid[0],
 	    tid[1]);
 	len = strlen(want);
-	rest = unflushed(0);
 	ck_assert_msg(strncmp(ch.out_buf, want, len) == 0,
 	    "scenario_deadline printed:\n%s", ch.out_buf);
-	if (strcmp(rest, EITHER) == 0) {
-		/* Either tail, with or without the callback's line. */
-		const char *out = ch.out_buf + len;
-
-		if (strncmp(out, "terminate stuck\n", 16) == 0)
-			out += 16;
-		ck_assert_msg(*out == '\0' || strcmp(out, "stdio tail") == 0,
-		    "scenario_deadline printed:\n%s", ch.out_buf);
-	} else {
-		snprintf(tail, sizeof tail, "terminate stuck\n%s", rest);
-		ck_assert_msg(strcmp(ch.out_buf + len, rest) == 0 ||
-		    strcmp(ch.out_buf + len, tail) == 0,
-		    "scenario_deadline printed:\n%s", ch.out_buf);
-	}
+	/* Either stdio tail (EITHER), with or without the callback's line. */
+	out = ch.out_buf + len;
+	if (strncmp(out, "terminate stuck\n", 16) == 0)
+		out += 16;
+	ck_assert_msg(*out == '\0' || strcmp(out, "stdio tail") == 0,
+	    "scenario_deadline printed:\n%s", ch.out_buf);
 	stuck_threads(w, tid, 0);
 	n = err_lines(&ch, line, 16);
 	assert_report(line, n, 0, NULL, w, 2, "exit");

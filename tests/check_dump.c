@@ -197,9 +197,9 @@ START_TEST(dump_lists_threads)
 	ck_assert_int_eq(exeunt_attr_setname(&a, "tester"), 0);
 	ck_assert_int_eq(exeunt_thread_adopt(&a), 0);	/* seq 5 */
 	ck_assert_int_eq(exeunt_attr_destroy(&a), 0);
-	for (i = 0; i < 3; i++)
-		gate_wait(i == 0 ? &alpha.ready : i == 1 ? &beta.ready :
-		    &gamma.ready);
+	gate_wait(&alpha.ready);
+	gate_wait(&beta.ready);
+	gate_wait(&gamma.ready);
 	gate_wait(&delta.ready);
 	ck_assert_int_eq(exeunt_thread_request_stop(t[1]), 0);
 	stopper = start_raw(start_request_stop, t[2]);

@@ -439,7 +439,6 @@ END_TEST
 
 struct entry {
 	atomic_int calls;
-	atomic_int returned;
 	int is_long;
 	int created;
 };
@@ -454,21 +453,6 @@ terminate_count(exeunt_thread_t *t, void *arg)
 {
 	(void)t;
 	atomic_fetch_add(&((struct entry *)arg)->calls, 1);
-}
-
-static void *
-start_short(void *arg)
-{
-	atomic_store(&((struct entry *)arg)->returned, 1);
-	return NULL;
-}
-
-static void *
-start_long(void *arg)
-{
-	exeunt_wait_stop(NULL);
-	atomic_store(&((struct entry *)arg)->returned, 1);
-	return NULL;
 }
 
 /* Creates short and long threads until the shutdown refuses. */
@@ -491,8 +475,8 @@ start_creator(void *arg)
 		exeunt_attr_init(&a);
 		exeunt_attr_setdaemon(&a, n % 7 == 0);
 		exeunt_attr_setterminate(&a, terminate_count, e);
-		rc = exeunt_thread_create(&t, &a, e->is_long ? start_long :
-		    start_short, e);
+		rc = exeunt_thread_create(&t, &a, e->is_long ?
+		    start_wait_stop : start_return_arg, e);
 		exeunt_attr_destroy(&a);
 		if (rc != 0) {
 			if (rc != ESHUTDOWN)

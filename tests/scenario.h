@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,14 +102,15 @@ sc_scale(void)
 	return m >= 1.0 ? m : 1.0;
 }
 
+/* An absolute CLOCK_MONOTONIC time ms milliseconds (scaled) from now. */
 static inline struct timespec
-sc_deadline(void)
+sc_deadline_ms(long ms)
 {
 	struct timespec ts;
 	long long ns;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns = (long long)(SC_DEADLINE_MS * sc_scale() * 1e6);
+	ns = (long long)((double)ms * sc_scale() * 1e6);
 	ts.tv_sec += (time_t)(ns / 1000000000LL);
 	ts.tv_nsec += (long)(ns % 1000000000LL);
 	if (ts.tv_nsec >= 1000000000L) {
@@ -116,6 +118,13 @@ sc_deadline(void)
 		ts.tv_nsec -= 1000000000L;
 	}
 	return ts;
+}
+
+/* The scenario's own deadline: SC_DEADLINE_MS (scaled) from now. */
+static inline struct timespec
+sc_deadline(void)
+{
+	return sc_deadline_ms(SC_DEADLINE_MS);
 }
 
 static inline int
@@ -230,6 +239,23 @@ await_sleeping(pid_t tid)
 	return 1;
 }
 
+/*
+ * Lets the thread tid, waiting on go, call exit: sets go, waits until it
+ * has said so through calling, then until it is blocked in that exit.
+ */
+static inline void
+release_into_exit(struct sc_flag *go, atomic_int *calling, pid_t tid,
+    const char *who)
+{
+	struct timespec d = sc_deadline();
+
+	flag_set(go);
+	while (!atomic_load(calling) && !sc_passed(&d))
+		sc_pause();
+	if (!await_sleeping(tid))
+		say("the %s never blocked\n", who);
+}
+
 static inline int
 fd_is_readable(int fd)
 {
@@ -324,6 +350,42 @@ sc_forever(void)
 {
 	for (;;)
 		pause();
+}
+
+/* Ends the scenario with status 100 if rc is an error. */
+static inline void
+sc_check(const char *what, int rc)
+{
+	if (rc != 0) {
+		say("%s: %s\n", what, errname(rc));
+		_exit(100);
+	}
+}
+
+/* A counter that threads can wait to reach a value. */
+struct sc_count {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int n;
+};
+#define SC_COUNT_INIT { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 }
+
+static inline void
+count_up(struct sc_count *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->n++;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static inline void
+count_wait(struct sc_count *c, int n)
+{
+	pthread_mutex_lock(&c->mu);
+	while (c->n < n)
+		pthread_cond_wait(&c->cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
 }
 
 #endif /* EXEUNT_SCENARIO_H */

@@ -25,18 +25,11 @@ atexit_before(void)
 static void *
 worker(void *arg)
 {
-	struct timespec d;
-
 	(void)arg;
 	work_until_stopped();
 	if (!await_phase(EXEUNT_JOINING, "worker"))
 		return NULL;
-	flag_set(&go);
-	d = sc_deadline();
-	while (!atomic_load(&calling) && !sc_passed(&d))
-		sc_pause();
-	if (!await_sleeping(exiter_tid))
-		say("the exiter never blocked\n");
+	release_into_exit(&go, &calling, exiter_tid, "exiter");
 	say("worker done\n");
 	return NULL;
 }

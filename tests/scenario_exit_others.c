@@ -39,20 +39,13 @@ hook_count(void *arg)
 static void *
 worker(void *arg)
 {
-	struct timespec d;
-
 	(void)arg;
 	work_until_stopped();
 	if (!await_phase(EXEUNT_JOINING, "worker"))
 		return NULL;
 	/* The coordinator is joining: let the quitter call exit now, and
 	 * finish only once it is blocked in it. */
-	flag_set(&go);
-	d = sc_deadline();
-	while (!atomic_load(&calling) && !sc_passed(&d))
-		sc_pause();
-	if (!await_sleeping(quitter_tid))
-		say("the quitter never blocked\n");
+	release_into_exit(&go, &calling, quitter_tid, "quitter");
 	return NULL;
 }
 

@@ -214,17 +214,9 @@ in_child(exeunt_thread_t *self, unsigned long long seq, int fd)
 static int
 reap(pid_t pid, int *status)
 {
-	struct timespec d;
-	long long ns = (long long)(SC_DEADLINE_MS / 2 * sc_scale() * 1e6);
+	struct timespec d = sc_deadline_ms(SC_DEADLINE_MS / 2);
 	pid_t w;
 
-	clock_gettime(CLOCK_MONOTONIC, &d);
-	d.tv_sec += (time_t)(ns / 1000000000LL);
-	d.tv_nsec += (long)(ns % 1000000000LL);
-	if (d.tv_nsec >= 1000000000L) {
-		d.tv_sec++;
-		d.tv_nsec -= 1000000000L;
-	}
 	while ((w = waitpid(pid, status, WNOHANG)) == 0) {
 		if (sc_passed(&d)) {
 			kill(pid, SIGKILL);

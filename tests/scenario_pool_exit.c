@@ -31,34 +31,12 @@ static pthread_t main_thread;
 static exeunt_pool_t *pool_a, *pool_b;
 
 /* The held jobs that started. */
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int n;
-} held = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+static struct sc_count held = SC_COUNT_INIT;
 
 static struct sc_flag never = SC_FLAG_INIT;
 
 static atomic_int held_saw_stop, ran_joining, ran_elsewhere;
 static atomic_int cancelled_main, cancelled_elsewhere;
-
-static void
-held_started(void)
-{
-	pthread_mutex_lock(&held.mu);
-	held.n++;
-	pthread_cond_broadcast(&held.cv);
-	pthread_mutex_unlock(&held.mu);
-}
-
-static void
-await_held(int n)
-{
-	pthread_mutex_lock(&held.mu);
-	while (held.n < n)
-		pthread_cond_wait(&held.cv, &held.mu);
-	pthread_mutex_unlock(&held.mu);
-}
 
 static const char *
 where(void)
@@ -72,7 +50,7 @@ where(void)
 static void
 job_hold(void *arg)
 {
-	held_started();
+	count_up(&held);
 	exeunt_wait_stop(NULL);
 	if (!await_phase(EXEUNT_JOINING, "held job"))
 		return;
@@ -87,7 +65,7 @@ static void
 job_forever(void *arg)
 {
 	(void)arg;
-	held_started();
+	count_up(&held);
 	flag_wait(&never);
 }
 
@@ -190,20 +168,11 @@ atexit_destroy(void)
 }
 
 static void
-check(const char *what, int rc)
-{
-	if (rc != 0) {
-		say("%s: %s\n", what, errname(rc));
-		_exit(100);
-	}
-}
-
-static void
 set_pending(exeunt_pool_t *pool, const char *setting)
 {
 	if (strcmp(setting, "-") == 0)
 		return;
-	check("exeunt_pool_set_pending", exeunt_pool_set_pending(pool,
+	sc_check("exeunt_pool_set_pending", exeunt_pool_set_pending(pool,
 	    strcmp(setting, "cancel") == 0 ? EXEUNT_PENDING_CANCEL :
 	    EXEUNT_PENDING_RUN));
 }
@@ -218,7 +187,7 @@ make_pool(const char *name, unsigned nthreads, int daemon)
 	exeunt_attr_setname(&a, name);
 	if (daemon)
 		exeunt_attr_setdaemon(&a, 1);
-	check("exeunt_pool_create", exeunt_pool_create(&pool, nthreads, 0,
+	sc_check("exeunt_pool_create", exeunt_pool_create(&pool, nthreads, 0,
 	    &a));
 	exeunt_attr_destroy(&a);
 	return pool;
@@ -243,36 +212,36 @@ main(int argc, char **argv)
 		set_pending(NULL, argv[3]);
 		pool_a = make_pool(mode, 1, daemon);
 		set_pending(pool_a, argv[2]);
-		check("exeunt_atexit", exeunt_atexit(hook_single, NULL));
-		check("submit", exeunt_pool_submit(pool_a,
+		sc_check("exeunt_atexit", exeunt_atexit(hook_single, NULL));
+		sc_check("submit", exeunt_pool_submit(pool_a,
 		    daemon ? job_forever : job_hold, NULL, (void *)1));
-		await_held(1);
+		count_wait(&held, 1);
 		for (i = 1; i <= (daemon ? 3 : 4); i++)
-			check("submit", exeunt_pool_submit(pool_a, job_say,
+			sc_check("submit", exeunt_pool_submit(pool_a, job_say,
 			    job_cancelled, (void *)i));
 	} else if (strcmp(mode, "multi") == 0) {
 		pool_a = make_pool("multi", 3, 0);
-		check("exeunt_atexit", exeunt_atexit(hook_multi, NULL));
+		sc_check("exeunt_atexit", exeunt_atexit(hook_multi, NULL));
 		for (i = 0; i < 3; i++)
-			check("submit", exeunt_pool_submit(pool_a, job_hold,
+			sc_check("submit", exeunt_pool_submit(pool_a, job_hold,
 			    NULL, NULL));
-		await_held(3);
+		count_wait(&held, 3);
 		for (i = 0; i < 20; i++)
-			check("submit", exeunt_pool_submit(pool_a, job_count,
+			sc_check("submit", exeunt_pool_submit(pool_a, job_count,
 			    cancel_count, NULL));
 	} else if (strcmp(mode, "two") == 0) {
 		pool_a = make_pool("a", 1, 0);
 		pool_b = make_pool("b", 1, 0);
-		check("exeunt_atexit", exeunt_atexit(hook_two, NULL));
-		check("submit", exeunt_pool_submit(pool_a, job_hold, NULL,
+		sc_check("exeunt_atexit", exeunt_atexit(hook_two, NULL));
+		sc_check("submit", exeunt_pool_submit(pool_a, job_hold, NULL,
 		    NULL));
-		check("submit", exeunt_pool_submit(pool_b, job_hold, NULL,
+		sc_check("submit", exeunt_pool_submit(pool_b, job_hold, NULL,
 		    NULL));
-		await_held(2);
+		count_wait(&held, 2);
 		for (i = 0; i < 2; i++) {
-			check("submit", exeunt_pool_submit(pool_a, job_count,
+			sc_check("submit", exeunt_pool_submit(pool_a, job_count,
 			    cancel_count, NULL));
-			check("submit", exeunt_pool_submit(pool_b, job_count,
+			sc_check("submit", exeunt_pool_submit(pool_b, job_count,
 			    cancel_count, NULL));
 		}
 	} else {

@@ -20,11 +20,7 @@
  */
 #include "scenario.h"
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int n;
-} held = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+static struct sc_count held = SC_COUNT_INIT;
 
 static struct sc_flag never = SC_FLAG_INIT;
 static exeunt_pool_t *pool;
@@ -33,10 +29,7 @@ static void
 job_forever(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&held.mu);
-	held.n++;
-	pthread_cond_broadcast(&held.cv);
-	pthread_mutex_unlock(&held.mu);
+	count_up(&held);
 	flag_wait(&never);
 }
 
@@ -75,15 +68,6 @@ atexit_destroy(void)
 	say("atexit: destroy %s\n", errname(exeunt_pool_destroy(pool)));
 }
 
-static void
-check(const char *what, int rc)
-{
-	if (rc != 0) {
-		say("%s: %s\n", what, errname(rc));
-		_exit(100);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -94,12 +78,12 @@ main(int argc, char **argv)
 
 	if (idle)
 		atexit(atexit_destroy);
-	check("exeunt_set_timeout", exeunt_set_timeout(&limit,
+	sc_check("exeunt_set_timeout", exeunt_set_timeout(&limit,
 	    EXEUNT_OVERRUN_PROCEED));
-	check("exeunt_atexit", exeunt_atexit(hook, NULL));
+	sc_check("exeunt_atexit", exeunt_atexit(hook, NULL));
 	exeunt_attr_init(&a);
 	exeunt_attr_setname(&a, idle ? "idl" : "rep");
-	check("exeunt_pool_create", exeunt_pool_create(&pool, idle ? 1 : 2, 0,
+	sc_check("exeunt_pool_create", exeunt_pool_create(&pool, idle ? 1 : 2, 0,
 	    &a));
 	exeunt_attr_destroy(&a);
 	if (idle) {
@@ -108,14 +92,11 @@ main(int argc, char **argv)
 		say("main returns\n");
 		return 0;
 	}
-	check("submit", exeunt_pool_submit(pool, job_forever, NULL, NULL));
-	check("submit", exeunt_pool_submit(pool, job_forever, NULL, NULL));
-	pthread_mutex_lock(&held.mu);
-	while (held.n < 2)
-		pthread_cond_wait(&held.cv, &held.mu);
-	pthread_mutex_unlock(&held.mu);
+	sc_check("submit", exeunt_pool_submit(pool, job_forever, NULL, NULL));
+	sc_check("submit", exeunt_pool_submit(pool, job_forever, NULL, NULL));
+	count_wait(&held, 2);
 	for (i = 1; i <= 3; i++)
-		check("submit", exeunt_pool_submit(pool, job_never, NULL,
+		sc_check("submit", exeunt_pool_submit(pool, job_never, NULL,
 		    (void *)i));
 	say("main returns\n");
 	return 0;
