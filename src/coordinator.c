@@ -49,6 +49,46 @@ begin_locked(void)
 	}
 	exeunt__reg.snap = snap;
 	exeunt__deadline_start_locked();
+	/* Joiners check whether the shutdown now waits for them. */
+	pthread_cond_broadcast(&exeunt__reg.cond);
+}
+
+/*
+ * 1 if a running shutdown will wait for t (a registered thread that has
+ * not finished and is not a daemon), and, if by is not NULL, that
+ * shutdown is run by by's thread.  The caller holds the lock.
+ */
+int
+exeunt__shutdown_waits_for_locked(const struct exeunt_thread *by,
+    const struct exeunt_thread *t)
+{
+	if (exeunt__reg.state != EXEUNT__SHUT_RUNNING || t == NULL)
+		return 0;
+	if (by != NULL && !pthread_equal(exeunt__reg.owner, by->pthread))
+		return 0;
+	return !t->finished && !t->daemon && !exeunt__reg.abandon &&
+	    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS;
+}
+
+/*
+ * A child forked by a terminate callback or a hook of the shutdown that
+ * its forking thread ran is back in that shutdown's code: if it has not
+ * begun one of its own meanwhile, it begins it now, so that its own
+ * threads are stopped and joined before the hooks left run.  Returns 1 if
+ * it did.  The caller holds the lock.
+ */
+int
+exeunt__resume_in_child_locked(void)
+{
+	if (!exeunt__reg.child_resume)
+		return 0;
+	exeunt__reg.child_resume = 0;
+	if (exeunt__reg.state != EXEUNT__SHUT_NONE)
+		return 0;
+	EXEUNT__TRACE("fork() from a callback or hook: the child shuts "
+	    "down its own threads");
+	begin_locked();
+	return 1;
 }
 
 /* The next stop request to make, or NULL; the caller holds the lock. */
@@ -82,6 +122,12 @@ terminate_phase(void)
 		exeunt__request_stop(t);
 		exeunt__release_ref(t);
 		exeunt__lock();
+		if (exeunt__resume_in_child_locked()) {
+			exeunt__unlock();
+			exeunt__stop_process();
+			exeunt__lock();
+			continue;
+		}
 		if (owner) {
 			exeunt__reg.owner_in_callback = 0;
 			/* The watchdog took over, and its exit() goes on:
@@ -152,11 +198,16 @@ join_phase(void)
 void
 exeunt__run_phases(void)
 {
-	terminate_phase();
-	join_phase();
-	exeunt__run_hooks();
+	for (;;) {
+		terminate_phase();
+		join_phase();
+		/* It returns with the lock held: once it found no hook left,
+		 * no hook can be accepted until the shutdown is done. */
+		if (exeunt__run_hooks() == 0)
+			break;
+		exeunt__unlock();	/* a fork child's own shutdown */
+	}
 
-	exeunt__lock();
 	set_phase_locked(EXEUNT_DONE);
 	exeunt__reg.state = EXEUNT__SHUT_DONE;
 	if (!exeunt__reg.done_traced) {
@@ -168,15 +219,16 @@ exeunt__run_phases(void)
 }
 
 /* Wait until the running shutdown is done; the caller holds the lock. */
-static void
-await_done_locked(void)
+void
+exeunt__await_done_locked(void)
 {
 	while (exeunt__reg.state != EXEUNT__SHUT_DONE)
 		exeunt__wait_locked();
 }
 
-int
-exeunt_shutdown(void)
+/* The shutdown, once; the caller's cancellation is disabled. */
+static int
+shutdown_once(void)
 {
 	struct exeunt_thread *self = exeunt__self;
 
@@ -189,22 +241,37 @@ exeunt_shutdown(void)
 		}
 		/* The running shutdown would wait for the caller, and the
 		 * caller for it. */
-		if (self != NULL && !self->finished && !self->daemon &&
-		    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS &&
-		    !exeunt__reg.abandon) {
+		if (exeunt__shutdown_waits_for_locked(NULL, self)) {
 			exeunt__unlock();
 			return EDEADLK;
 		}
-		await_done_locked();
+		exeunt__await_done_locked();
 	}
 	if (exeunt__reg.state == EXEUNT__SHUT_DONE) {
 		exeunt__unlock();
 		return 0;
 	}
 	begin_locked();
+	/* An exit() in another thread from now on waits for this shutdown
+	 * (the park handler runs before the coordinator). */
+	(void)exeunt__arm_park_locked(0);
 	exeunt__unlock();
 	exeunt__run_phases();
 	return 0;
+}
+
+/* Not a cancellation point: a thread cancelled in a callback or hook, or
+ * while it waits for another thread's shutdown, would leave the shutdown
+ * half done. */
+int
+exeunt_shutdown(void)
+{
+	int cancel, err;
+
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	err = shutdown_once();
+	(void)pthread_setcancelstate(cancel, NULL);
+	return err;
 }
 
 enum exeunt_phase
@@ -214,50 +281,27 @@ exeunt_phase(void)
 }
 
 /*
- * The on_exit() handler: exit() runs the same phases, once.
- * - No shutdown yet: this thread runs it, and first arms the park
- *   handler, which glibc runs next in any other thread that calls exit().
- * - A nested exit() from a callback or hook of the shutdown this thread
- *   runs: go on from where the shutdown stands; the process then ends
- *   with the nested status.
- * - exit() in another thread while exeunt_shutdown() runs: this thread
- *   counts as finished, waits until the shutdown is done, and its exit()
- *   goes on.
+ * The on_exit() handler: exit() runs the same phases, once.  With no
+ * shutdown yet, this thread runs it, and first arms the park handler,
+ * which glibc runs next in any other thread that calls exit().  Otherwise
+ * exeunt__exit_locked() says what this exit() does.
  */
 void
 exeunt__coordinator(int status, void *arg)
 {
 	(void)arg;
+	/* exit() does not return: nothing to restore. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	exeunt__lock();
-	switch (exeunt__reg.state) {
-	case EXEUNT__SHUT_NONE:
-		exeunt__reg.in_exit = 1;
-		exeunt__reg.exit_status = status;
-		exeunt__reg.exit_thread = pthread_self();
-		(void)exeunt__arm_park_locked();
-		begin_locked();
-		exeunt__unlock();
-		exeunt__run_phases();
-		return;
-	case EXEUNT__SHUT_RUNNING:
-		if (pthread_equal(exeunt__reg.owner, pthread_self())) {
-			exeunt__reg.in_exit = 1;
-			exeunt__reg.exit_status = status;
-			exeunt__reg.exit_thread = pthread_self();
-			exeunt__unlock();
-			EXEUNT__TRACE("exit(%d) from a callback or hook: "
-			    "the shutdown goes on", status);
-			exeunt__run_phases();
-			return;
-		}
-		exeunt__unlock();
-		exeunt__finish_current();
-		exeunt__lock();
-		await_done_locked();
-		exeunt__unlock();
-		return;
-	default:
-		exeunt__unlock();
+	if (exeunt__reg.state != EXEUNT__SHUT_NONE) {
+		exeunt__exit_locked(status);
 		return;
 	}
+	exeunt__reg.in_exit = 1;
+	exeunt__reg.exit_status = status;
+	exeunt__reg.exit_thread = pthread_self();
+	(void)exeunt__arm_park_locked(1);
+	begin_locked();
+	exeunt__unlock();
+	exeunt__run_phases();
 }

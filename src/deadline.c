@@ -38,8 +38,7 @@ static const char *const action_name[] = {
 int
 exeunt_set_timeout(const struct timespec *limit, enum exeunt_overrun action)
 {
-	if (limit != NULL && (limit->tv_sec < 0 || limit->tv_nsec < 0 ||
-	    limit->tv_nsec >= 1000000000))
+	if (limit != NULL && exeunt__ts_check(limit) != 0)
 		return EINVAL;
 	if ((unsigned)action > EXEUNT_OVERRUN_ABORT)
 		return EINVAL;
@@ -109,7 +108,8 @@ read_environment_locked(void)
 	dl.env_read = 1;
 	timeout = secure_getenv("EXEUNT_TIMEOUT");
 	action = secure_getenv("EXEUNT_ON_TIMEOUT");
-	if (timeout == NULL)
+	/* An empty variable counts as unset. */
+	if (timeout == NULL || *timeout == '\0')
 		return;
 	if (parse_duration(timeout, &limit) != 0) {
 		exeunt__say("ignoring EXEUNT_TIMEOUT=\"%s\" (not a duration "
@@ -119,7 +119,7 @@ read_environment_locked(void)
 	dl.has_limit = 1;
 	dl.limit = limit;
 	dl.action = EXEUNT_OVERRUN_PROCEED;
-	if (action == NULL)
+	if (action == NULL || *action == '\0')
 		return;
 	for (i = 0; i < sizeof(action_name) / sizeof(action_name[0]); i++) {
 		if (strcmp(action, action_name[i]) == 0) {
@@ -154,6 +154,30 @@ watchdog(void *arg)
 }
 
 /*
+ * With a zero limit the deadline has passed as the shutdown begins, so
+ * whether it is late is decided now, under the lock, and not by a race
+ * with the threads: it is late if it has anything to wait for, that is a
+ * registered thread other than the caller that has not finished and is
+ * not a daemon (the join phase waits for it) or has a terminate callback
+ * still to call (the terminate phase waits for it).  A daemon thread
+ * without a callback never makes a shutdown late.
+ */
+static int
+late_at_once_locked(void)
+{
+	const struct exeunt_thread *t, *self = exeunt__self;
+
+	for (t = exeunt__reg.head; t != NULL; t = t->next) {
+		if (t == self || t->finished)
+			continue;
+		if (!t->daemon || (t->term_fn != NULL &&
+		    t->term_state == EXEUNT__TERM_NONE))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The shutdown starts: fix its deadline and start the watchdog.  The
  * caller holds the lock; the watchdog waits for it.
  */
@@ -167,15 +191,12 @@ exeunt__deadline_start_locked(void)
 	if (!dl.by_call && !dl.env_read)
 		read_environment_locked();
 	dl.armed = dl.has_limit;
+	if (dl.armed && dl.limit.tv_sec == 0 && dl.limit.tv_nsec == 0 &&
+	    !late_at_once_locked())
+		dl.armed = 0;	/* nothing can make it late */
 	if (!dl.armed)
 		return;
-	dl.deadline = exeunt__reg.started;
-	dl.deadline.tv_sec += dl.limit.tv_sec;
-	dl.deadline.tv_nsec += dl.limit.tv_nsec;
-	if (dl.deadline.tv_nsec >= 1000000000) {
-		dl.deadline.tv_sec++;
-		dl.deadline.tv_nsec -= 1000000000;
-	}
+	exeunt__ts_add(&dl.deadline, &exeunt__reg.started, &dl.limit);
 	/* The watchdog takes no signal of the process's and is not a
 	 * registered thread.  If it cannot be made, the join phase keeps
 	 * the deadline alone. */
@@ -203,6 +224,7 @@ exeunt__deadline_get(struct timespec *abs)
 struct report {
 	char *buf;
 	size_t len, cap;
+	int lost;		/* a line could not be added (no memory) */
 };
 
 static void
@@ -225,8 +247,10 @@ report_add(struct report *r, const char *fmt, ...)
 
 		while (cap < r->len + (size_t)n + 1)
 			cap *= 2;
-		if ((grown = realloc(r->buf, cap)) == NULL)
+		if ((grown = realloc(r->buf, cap)) == NULL) {
+			r->lost = 1;
 			return;
+		}
 		r->buf = grown;
 		r->cap = cap;
 	}
@@ -269,7 +293,9 @@ build_report_locked(struct report *r)
 void
 exeunt__overrun(void)
 {
-	struct report r = { NULL, 0, 0 };
+	static const char no_memory[] = "exeunt: shutdown deadline passed; "
+	    "the report is incomplete: out of memory\n";
+	struct report r = { NULL, 0, 0, 0 };
 	enum exeunt_overrun action;
 	int takeover, in_exit, status;
 	ssize_t w;
@@ -289,6 +315,10 @@ exeunt__overrun(void)
 		w = write(STDERR_FILENO, r.buf, r.len);
 		(void)w;
 		free(r.buf);
+	}
+	if (r.lost) {
+		w = write(STDERR_FILENO, no_memory, sizeof(no_memory) - 1);
+		(void)w;
 	}
 
 	switch (action) {

@@ -28,6 +28,9 @@ exeunt__park(void)
 {
 	sigset_t none;
 
+	exeunt__lock();
+	exeunt__leave_callbacks_locked();
+	exeunt__unlock();
 	exeunt__finish_current();
 	sigemptyset(&none);
 	for (;;)
@@ -37,59 +40,91 @@ exeunt__park(void)
 static void park_handler(int status, void *arg);
 
 /*
- * Arm the park handler; the caller holds the lock.  Claims the exit for
- * the calling thread, if no exeunt_exit() has, so that later
- * exeunt_exit() callers park at once.
+ * Arm the park handler; the caller holds the lock.  With claim, the
+ * calling thread's exit() is the one that goes on: it claims the exit, if
+ * no exeunt_exit() has, so that later exeunt_exit() callers park at once.
  */
 int
-exeunt__arm_park_locked(void)
+exeunt__arm_park_locked(int claim)
 {
 	int expected = 0;
 
-	if (atomic_compare_exchange_strong(&exit_claimed, &expected, 1))
+	if (claim && atomic_compare_exchange_strong(&exit_claimed, &expected,
+	    1))
 		exit_claimer = pthread_self();
 	return on_exit(park_handler, NULL);
 }
 
 /*
- * Run by exit() after the coordinator has started.  In the thread whose
- * exit() goes on it is a nested exit() (from a callback or a hook): the
- * shutdown goes on from where it stands.  Any other thread is parked;
- * before it parks it arms the handler again for the next one.
+ * exit(status) reached one of exeunt's exit handlers while a shutdown has
+ * begun or is done.  The caller holds the lock; this releases it.
+ * - Another thread's exit() goes on: this thread is parked (and arms the
+ *   handler again for the next one).
+ * - exit() from a callback or hook of the shutdown this thread runs: the
+ *   shutdown goes on from where it stands, and the process ends with this
+ *   status.
+ * - The first exit() while exeunt_shutdown() runs in another thread: this
+ *   thread counts as finished, waits until the shutdown is done, and its
+ *   exit() goes on; later exit() calls park.
+ * - Otherwise (this thread's exit() is the one going on, or the shutdown
+ *   finished before exit() was called) exit() simply goes on.
  */
+void
+exeunt__exit_locked(int status)
+{
+	struct exeunt_thread *self = exeunt__self;
+	int running = exeunt__reg.state == EXEUNT__SHUT_RUNNING;
+
+	if (exeunt__reg.in_exit &&
+	    !pthread_equal(exeunt__reg.exit_thread, pthread_self())) {
+		(void)on_exit(park_handler, NULL);
+		exeunt__unlock();
+		EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
+		    self != NULL ? self->name : "unregistered", (int)gettid());
+		exeunt__park();
+	}
+	if (running && pthread_equal(exeunt__reg.owner, pthread_self())) {
+		exeunt__leave_callbacks_locked();
+		if (!exeunt__reg.in_exit)
+			(void)exeunt__arm_park_locked(1);
+		exeunt__reg.in_exit = 1;
+		exeunt__reg.exit_status = status;
+		exeunt__reg.exit_thread = pthread_self();
+		exeunt__unlock();
+		EXEUNT__TRACE("exit(%d) from a callback or hook: "
+		    "the shutdown goes on", status);
+		exeunt__run_phases();
+		return;
+	}
+	if (exeunt__reg.in_exit || !running) {
+		exeunt__unlock();
+		return;
+	}
+	exeunt__reg.in_exit = 1;
+	exeunt__reg.exit_status = status;
+	exeunt__reg.exit_thread = pthread_self();
+	(void)exeunt__arm_park_locked(1);
+	exeunt__unlock();
+	exeunt__finish_current();
+	exeunt__lock();
+	exeunt__await_done_locked();
+	exeunt__unlock();
+}
+
+/* Run by exit() once a shutdown has begun (or, in a child, once the
+ * parent's had): see exeunt__exit_locked(). */
 static void
 park_handler(int status, void *arg)
 {
-	struct exeunt_thread *self = exeunt__self;
-	int mine;
-
 	(void)arg;
 	exeunt__lock();
-	if (!exeunt__reg.in_exit) {
-		/* Armed by an exit() of the parent process, before fork():
-		 * no exit is going on in this one. */
+	if (exeunt__reg.state == EXEUNT__SHUT_NONE) {
+		/* Armed by the parent process, before fork(): no shutdown
+		 * has begun in this one. */
 		exeunt__unlock();
 		return;
 	}
-	mine = pthread_equal(exeunt__reg.exit_thread, pthread_self());
-	if (mine) {
-		if (exeunt__reg.state == EXEUNT__SHUT_RUNNING &&
-		    pthread_equal(exeunt__reg.owner, pthread_self())) {
-			exeunt__reg.exit_status = status;
-			exeunt__unlock();
-			EXEUNT__TRACE("exit(%d) from a callback or hook: "
-			    "the shutdown goes on", status);
-			exeunt__run_phases();
-			return;
-		}
-		exeunt__unlock();
-		return;
-	}
-	(void)on_exit(park_handler, NULL);
-	exeunt__unlock();
-	EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
-	    self != NULL ? self->name : "unregistered", (int)gettid());
-	exeunt__park();
+	exeunt__exit_locked(status);
 }
 
 void
@@ -116,9 +151,11 @@ exeunt_exit(int status)
 	exeunt__park();
 }
 
-/* After fork(): the child has not begun to exit. */
+/* After fork(): the child has not begun to exit, unless it goes on with
+ * the exit() its forking thread was in (keep). */
 void
-exeunt__exit_reset_child(void)
+exeunt__exit_reset_child(int keep)
 {
-	atomic_store(&exit_claimed, 0);
+	if (!keep)
+		atomic_store(&exit_claimed, 0);
 }

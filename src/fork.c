@@ -1,28 +1,39 @@
 /*
- * Library start-up and fork().
+ * fork(): the fork handlers.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
  * The registry's lock is held across fork(), so the child never inherits
- * it held by a thread that does not exist there.  In the child the
- * registry keeps only the forking thread; every other thread belongs to
- * the parent and counts as finished.  The child has not begun to shut
- * down, whatever the parent was doing.
+ * it held by a thread that does not exist there, and so are the trapped
+ * signals blocked in the forking thread, so that a signal sent to the new
+ * child before its handler has its own pipe is not passed to the parent.
+ * In the child the registry keeps only the forking thread; every other
+ * thread belongs to the parent and counts as finished.  The child has not
+ * begun to shut down, whatever the parent was doing; if its forking
+ * thread was running the parent's shutdown (fork() from a terminate
+ * callback or a hook), the child begins a shutdown of its own when that
+ * callback or hook returns.
  */
 #include "internal.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+/* Bumped in every child: a pool made before fork() has no workers. */
+int exeunt__fork_generation;
 
 static void
 prepare(void)
 {
 	exeunt__lock();
+	exeunt__signal_fork_prepare();
 }
 
 static void
 parent(void)
 {
+	exeunt__signal_fork_done();
 	exeunt__unlock();
 }
 
@@ -30,6 +41,10 @@ static void
 child(void)
 {
 	struct exeunt_thread *self = exeunt__self, *t, *next;
+	int resume = exeunt__reg.state == EXEUNT__SHUT_RUNNING &&
+	    pthread_equal(exeunt__reg.owner, pthread_self());
+
+	exeunt__fork_generation++;
 
 	/* References held by a shutdown's snapshot in the parent. */
 	for (t = exeunt__reg.snap; t != NULL; t = next) {
@@ -82,24 +97,27 @@ child(void)
 		exeunt__reg.coordinator_armed = 0;
 		(void)exeunt__arm_locked();
 	}
-	exeunt__reg.in_exit = 0;
+	/* A child that goes on with the exit() its forking thread was in
+	 * keeps that exit's status. */
+	exeunt__reg.child_resume = resume;
+	if (!resume)
+		exeunt__reg.in_exit = 0;
 	exeunt__reg.owner_in_callback = 0;
 	exeunt__reg.abandon = 0;
 	exeunt__reg.taken_over = 0;
 	exeunt__reg.reported = 0;
 	exeunt__reg.done_traced = 0;
-	exeunt__exit_reset_child();
+	exeunt__exit_reset_child(resume && exeunt__reg.in_exit);
 	exeunt__deadline_reset_child();
 	exeunt__signal_reset_child();
 	/* Nobody waits on it here; waiters of the parent do not exist. */
 	pthread_cond_init(&exeunt__reg.cond, NULL);
+	exeunt__signal_fork_done();
 	exeunt__unlock();
 }
 
-__attribute__((constructor)) static void
-exeunt__init(void)
+void
+exeunt__fork_init(void)
 {
-	exeunt__debug_init();
 	(void)pthread_atfork(prepare, parent, child);
-	(void)atexit(exeunt__signal_at_exit);
 }

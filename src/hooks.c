@@ -5,10 +5,16 @@
  *
  * Like musl's atexit, the first 32 hooks live in static slots, so that
  * registering them needs no allocation; further blocks are allocated.
+ *
+ * A hook remembers the object (program or shared library) its function
+ * was in when it was registered.  If that object has been unloaded by
+ * dlclose() when the hooks run, the hook is dropped: its code is gone.
  */
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define HOOKS_PER_BLOCK 32
@@ -19,6 +25,7 @@ struct hook_block {
 	struct {
 		void (*fn)(void *);
 		void *arg;
+		void *base;	/* load address of fn's object, or NULL */
 	} slot[HOOKS_PER_BLOCK];
 };
 
@@ -26,14 +33,28 @@ struct hook_block {
 static struct hook_block builtin;
 static struct hook_block *top = &builtin;
 
+/* The load address of the object that holds fn, or NULL if none is known
+ * (dladdr() fails, for instance in a static program). */
+static void *
+object_of(void (*fn)(void *))
+{
+	Dl_info info;
+
+	if (dladdr((void *)(uintptr_t)fn, &info) == 0)
+		return NULL;
+	return info.dli_fbase;
+}
+
 int
 exeunt_atexit(void (*hook)(void *arg), void *arg)
 {
 	struct hook_block *b;
+	void *base;
 	int err;
 
 	if (hook == NULL)
 		return EINVAL;
+	base = object_of(hook);		/* takes the loader's lock: not ours */
 	exeunt__lock();
 	if (exeunt__reg.state == EXEUNT__SHUT_DONE) {
 		err = ESHUTDOWN;
@@ -51,6 +72,7 @@ exeunt_atexit(void (*hook)(void *arg), void *arg)
 	}
 	top->slot[top->n].fn = hook;
 	top->slot[top->n].arg = arg;
+	top->slot[top->n].base = base;
 	top->n++;
 out:
 	exeunt__unlock();
@@ -59,13 +81,16 @@ out:
 
 /*
  * Run the hooks, last registered first, each once, without the lock.  A
- * hook registered meanwhile lands on top and so runs next.
+ * hook registered meanwhile lands on top and so runs next.  Returns with
+ * the lock held: 0 once no hook is left (the caller marks the shutdown
+ * done before it unlocks, so exeunt_atexit() cannot accept a hook that
+ * would never run), or 1 if a fork() child begins its own shutdown.
  */
-void
+int
 exeunt__run_hooks(void)
 {
 	void (*fn)(void *);
-	void *arg;
+	void *arg, *base;
 
 	exeunt__lock();
 	for (;;) {
@@ -76,13 +101,19 @@ exeunt__run_hooks(void)
 			free(b);
 		}
 		if (top->n == 0)
-			break;
+			return 0;
 		top->n--;
 		fn = top->slot[top->n].fn;
 		arg = top->slot[top->n].arg;
+		base = top->slot[top->n].base;
 		exeunt__unlock();
-		fn(arg);
+		if (base == NULL || object_of(fn) == base)
+			fn(arg);
+		else
+			EXEUNT__TRACE("hook %p dropped: its object was unloaded",
+			    (void *)(uintptr_t)fn);
 		exeunt__lock();
+		if (exeunt__resume_in_child_locked())
+			return 1;
 	}
-	exeunt__unlock();
 }

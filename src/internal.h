@@ -67,6 +67,11 @@ struct exeunt_thread {
 	int detached;
 	int joining;
 	int forked_away;	/* a parent's thread, seen from a child */
+	pthread_t term_runner;	/* the thread running the callback */
+
+	/* Touched only by the thread itself. */
+	int has_key;		/* finishes through the finish key */
+	int tsd_rounds;		/* the key's destructor calls so far */
 };
 
 /* Caller-allocated attributes, laid over exeunt_attr_t's storage. */
@@ -110,6 +115,8 @@ struct exeunt__registry {
 	int taken_over;			/* the watchdog runs the rest */
 	int reported;			/* the deadline report was made */
 	int done_traced;
+	int child_resume;		/* fork child of the owner: see
+					   exeunt__resume_in_child_locked() */
 };
 
 enum { EXEUNT__SHUT_NONE, EXEUNT__SHUT_RUNNING, EXEUNT__SHUT_DONE };
@@ -125,6 +132,7 @@ extern _Thread_local struct exeunt_thread *exeunt__self EXEUNT__HIDDEN
 void exeunt__lock(void) EXEUNT__HIDDEN;
 void exeunt__unlock(void) EXEUNT__HIDDEN;
 void exeunt__wait_locked(void) EXEUNT__HIDDEN;
+int exeunt__caller_cancel_state(void) EXEUNT__HIDDEN;
 int exeunt__arm_locked(void) EXEUNT__HIDDEN;
 int exeunt__register_locked(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__finish_locked(struct exeunt_thread *t) EXEUNT__HIDDEN;
@@ -134,6 +142,13 @@ void exeunt__release_ref(struct exeunt_thread *t) EXEUNT__HIDDEN;
 struct exeunt_thread *exeunt__new_record(const struct exeunt__attr *a)
     EXEUNT__HIDDEN;
 int exeunt__default_daemon(void) EXEUNT__HIDDEN;
+
+/* clock.c */
+int exeunt__ts_check(const struct timespec *rel) EXEUNT__HIDDEN;
+void exeunt__ts_add(struct timespec *abs, const struct timespec *base,
+    const struct timespec *rel) EXEUNT__HIDDEN;
+void exeunt__ts_after(struct timespec *abs, const struct timespec *rel)
+    EXEUNT__HIDDEN;
 double exeunt__since(const struct timespec *then) EXEUNT__HIDDEN;
 
 /* attr.c */
@@ -141,25 +156,31 @@ const struct exeunt__attr *exeunt__attr_get(const exeunt_attr_t *attr)
     EXEUNT__HIDDEN;
 
 /* thread.c */
+void exeunt__thread_init(void) EXEUNT__HIDDEN;
 void exeunt__finish_current(void) EXEUNT__HIDDEN;
 
 /* stop.c */
 void exeunt__request_stop(struct exeunt_thread *t) EXEUNT__HIDDEN;
-void exeunt__await_callback(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__stop_process(void) EXEUNT__HIDDEN;
+void exeunt__leave_callbacks_locked(void) EXEUNT__HIDDEN;
 int exeunt__renew_fd(int fd) EXEUNT__HIDDEN;
 
 /* hooks.c */
-void exeunt__run_hooks(void) EXEUNT__HIDDEN;
+int exeunt__run_hooks(void) EXEUNT__HIDDEN;
 
 /* coordinator.c */
 void exeunt__coordinator(int status, void *arg) EXEUNT__HIDDEN;
 void exeunt__run_phases(void) EXEUNT__HIDDEN;
+int exeunt__shutdown_waits_for_locked(const struct exeunt_thread *owner,
+    const struct exeunt_thread *t) EXEUNT__HIDDEN;
+int exeunt__resume_in_child_locked(void) EXEUNT__HIDDEN;
+void exeunt__await_done_locked(void) EXEUNT__HIDDEN;
 
 /* exit.c */
-int exeunt__arm_park_locked(void) EXEUNT__HIDDEN;
+int exeunt__arm_park_locked(int claim) EXEUNT__HIDDEN;
+void exeunt__exit_locked(int status) EXEUNT__HIDDEN;
 void exeunt__park(void) __attribute__((noreturn)) EXEUNT__HIDDEN;
-void exeunt__exit_reset_child(void) EXEUNT__HIDDEN;
+void exeunt__exit_reset_child(int keep) EXEUNT__HIDDEN;
 
 /* deadline.c */
 void exeunt__deadline_start_locked(void) EXEUNT__HIDDEN;
@@ -169,7 +190,12 @@ void exeunt__deadline_reset_child(void) EXEUNT__HIDDEN;
 
 /* signal.c */
 void exeunt__signal_reset_child(void) EXEUNT__HIDDEN;
-void exeunt__signal_at_exit(void) EXEUNT__HIDDEN;
+void exeunt__signal_fork_prepare(void) EXEUNT__HIDDEN;
+void exeunt__signal_fork_done(void) EXEUNT__HIDDEN;
+
+/* fork.c */
+extern int exeunt__fork_generation EXEUNT__HIDDEN;
+void exeunt__fork_init(void) EXEUNT__HIDDEN;
 
 /* pool.c */
 void exeunt__pool_describe(const struct exeunt_thread *t, char *buf,

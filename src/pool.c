@@ -46,15 +46,25 @@ struct exeunt_pool {
 	int closed;
 	int pending;			/* -1: the process default */
 	int joined;
-	int destroying;
+	int generation;			/* exeunt__fork_generation at create */
 	unsigned long long submitted, started, completed, cancelled;
 	char prefix[EXEUNT_NAME_MAX + 1];
 	exeunt_thread_t **workers;
 	struct slot *slots;
 };
 
-/* The pool whose worker the calling thread is, if any. */
+/* The pool whose worker the calling thread is, if any, and its slot. */
 static _Thread_local struct exeunt_pool *current_pool;
+static _Thread_local struct slot *current_slot;
+
+/* 1 in a child made by fork() after the pool was made: it has no
+ * workers there, and its lock may have been held by a thread of the
+ * parent, so nothing may wait on it. */
+static int
+forked_away(const struct exeunt_pool *pool)
+{
+	return pool->generation != exeunt__fork_generation;
+}
 
 /* The process-wide default; guarded by the library lock. */
 static int default_pending = -1;
@@ -82,7 +92,8 @@ effective_pending(struct exeunt_pool *pool)
 	exeunt__lock();
 	if (default_pending < 0 && env_pending < 0) {
 		env_pending = EXEUNT_PENDING_RUN;
-		if ((v = secure_getenv("EXEUNT_POOL_PENDING")) != NULL) {
+		v = secure_getenv("EXEUNT_POOL_PENDING");
+		if (v != NULL && *v != '\0') {
 			if (strcmp(v, "cancel") == 0)
 				env_pending = EXEUNT_PENDING_CANCEL;
 			else if (strcmp(v, "run") != 0)
@@ -128,13 +139,74 @@ close_pool(struct exeunt_pool *pool, int action)
 	}
 }
 
-/* The workers' terminate callback: the process is shutting down (or
- * someone asked a worker to stop): close the pool. */
+/*
+ * The next job for the calling worker, or NULL once the pool is closed and
+ * nothing is left to run.  A worker whose stop was requested, or whose
+ * process is shutting down, takes no job until the close that follows
+ * (its terminate callback) has said what becomes of the queue: with
+ * CANCEL, no queued job may start once the shutdown began.  The caller
+ * holds the pool's lock.
+ */
+static struct job *
+take_job_locked(struct exeunt_pool *pool)
+{
+	struct job *j;
+
+	while (!pool->closed && (pool->head == NULL ||
+	    exeunt_stop_requested() || exeunt_phase() != EXEUNT_RUNNING))
+		pthread_cond_wait(&pool->work, &pool->lock);
+	if ((j = pool->head) == NULL)
+		return NULL;
+	if ((pool->head = j->next) == NULL)
+		pool->tail = NULL;
+	pool->queued--;
+	if (pool->capacity != 0)
+		pthread_cond_signal(&pool->space);
+	return j;
+}
+
+/* Run j in the calling worker; the caller holds the pool's lock, which
+ * is dropped while the job runs. */
+static void
+run_job_locked(struct exeunt_pool *pool, struct slot *slot, struct job *j)
+{
+	pool->running++;
+	pool->started++;
+	slot->busy = 1;
+	pthread_mutex_unlock(&pool->lock);
+
+	j->run(j->arg);
+
+	pthread_mutex_lock(&pool->lock);
+	pool->running--;
+	pool->completed++;
+	slot->busy = 0;
+	j->next = pool->spare;
+	pool->spare = j;
+}
+
+/*
+ * The workers' terminate callback: the process is shutting down (or
+ * someone asked a worker to stop): close the pool.  When it runs in one
+ * of this pool's own workers, a job of the pool has ended the process
+ * (exit()) or stopped its own worker; that worker may never return to its
+ * loop, so it runs what is queued now (with CANCEL, the close handed it
+ * back already).
+ */
 static void
 worker_terminate(exeunt_thread_t *thread, void *arg)
 {
+	struct exeunt_pool *pool = arg;
+	struct job *j;
+
 	(void)thread;
-	close_pool(arg, effective_pending(arg));
+	close_pool(pool, effective_pending(pool));
+	if (current_pool != pool)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	while ((j = take_job_locked(pool)) != NULL)
+		run_job_locked(pool, current_slot, j);
+	pthread_mutex_unlock(&pool->lock);
 }
 
 static void *
@@ -145,32 +217,11 @@ worker(void *arg)
 	struct job *j;
 
 	current_pool = pool;
+	current_slot = slot;
 	pthread_mutex_lock(&pool->lock);
 	slot->thread = exeunt_thread_self();
-	for (;;) {
-		while (pool->head == NULL && !pool->closed)
-			pthread_cond_wait(&pool->work, &pool->lock);
-		if ((j = pool->head) == NULL)
-			break;		/* closed, and nothing left to run */
-		if ((pool->head = j->next) == NULL)
-			pool->tail = NULL;
-		pool->queued--;
-		pool->running++;
-		pool->started++;
-		slot->busy = 1;
-		if (pool->capacity != 0)
-			pthread_cond_signal(&pool->space);
-		pthread_mutex_unlock(&pool->lock);
-
-		j->run(j->arg);
-
-		pthread_mutex_lock(&pool->lock);
-		pool->running--;
-		pool->completed++;
-		slot->busy = 0;
-		j->next = pool->spare;
-		pool->spare = j;
-	}
+	while ((j = take_job_locked(pool)) != NULL)
+		run_job_locked(pool, slot, j);
 	pool->nended++;
 	pthread_cond_broadcast(&pool->ended);
 	pthread_mutex_unlock(&pool->lock);
@@ -187,10 +238,20 @@ free_pool(struct exeunt_pool *pool)
 		pool->spare = j->next;
 		free(j);
 	}
-	pthread_cond_destroy(&pool->ended);
-	pthread_cond_destroy(&pool->space);
-	pthread_cond_destroy(&pool->work);
-	pthread_mutex_destroy(&pool->lock);
+	/* Jobs still queued only in a fork() child, where they are the
+	 * parent's to run or cancel. */
+	while ((j = pool->head) != NULL) {
+		pool->head = j->next;
+		free(j);
+	}
+	/* In a fork() child the copies may still count the parent's
+	 * waiters (glibc's pthread_cond_destroy waits for them): leave them. */
+	if (!forked_away(pool)) {
+		pthread_cond_destroy(&pool->ended);
+		pthread_cond_destroy(&pool->space);
+		pthread_cond_destroy(&pool->work);
+		pthread_mutex_destroy(&pool->lock);
+	}
 	free(pool->slots);
 	free(pool->workers);
 	free(pool);
@@ -211,19 +272,10 @@ join_workers(struct exeunt_pool *pool)
 		return;
 	/* A worker counted in nended has left its loop but not yet
 	 * finished, so the shutdown may still start its terminate callback,
-	 * which uses the pool.  Once joined, it has finished and no callback
-	 * can start; the extra reference keeps the record to wait on one
-	 * that is still running. */
-	for (i = 0; i < pool->nstarted; i++) {
-		struct exeunt_thread *w = pool->workers[i];
-
-		exeunt__lock();
-		w->refs++;
-		exeunt__unlock();
-		(void)exeunt_thread_join(w, NULL);
-		exeunt__await_callback(w);
-		exeunt__release_ref(w);
-	}
+	 * which uses the pool.  exeunt_thread_join() returns once the worker
+	 * has finished and no callback of it runs: none can start after. */
+	for (i = 0; i < pool->nstarted; i++)
+		(void)exeunt_thread_join(pool->workers[i], NULL);
 }
 
 int
@@ -256,6 +308,7 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 	pool->capacity = capacity;
 	pool->nthreads = nthreads;
 	pool->pending = -1;
+	pool->generation = exeunt__fork_generation;
 	snprintf(pool->prefix, sizeof(pool->prefix), "%s",
 	    a != NULL && a->has_name ? a->name : "pool");
 
@@ -294,6 +347,14 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 	return 0;
 }
 
+static void
+unlock_pool(void *arg)
+{
+	struct exeunt_pool *pool = arg;
+
+	pthread_mutex_unlock(&pool->lock);
+}
+
 int
 exeunt_pool_submit(exeunt_pool_t *pool, exeunt_job_fn run,
     exeunt_job_fn cancel, void *arg)
@@ -302,11 +363,17 @@ exeunt_pool_submit(exeunt_pool_t *pool, exeunt_job_fn run,
 
 	if (pool == NULL || run == NULL)
 		return EINVAL;
+	if (forked_away(pool))
+		return ESRCH;
 	pthread_mutex_lock(&pool->lock);
+	/* A cancellation point while the queue is full, like a blocking
+	 * write(): the job is then not accepted. */
+	pthread_cleanup_push(unlock_pool, pool);
 	while (!pool->closed && pool->capacity != 0 &&
 	    pool->queued >= pool->capacity &&
 	    exeunt_phase() == EXEUNT_RUNNING)
 		pthread_cond_wait(&pool->space, &pool->lock);
+	pthread_cleanup_pop(0);
 	if (pool->closed || exeunt_phase() != EXEUNT_RUNNING) {
 		pthread_mutex_unlock(&pool->lock);
 		return ESHUTDOWN;
@@ -355,27 +422,24 @@ exeunt_pool_shutdown(exeunt_pool_t *pool, enum exeunt_pending action,
     const struct timespec *timeout)
 {
 	struct timespec deadline;
-	int err = 0;
+	int err = 0, cancel;
 
 	if (pool == NULL || !pending_valid(action))
 		return EINVAL;
-	if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-	    timeout->tv_nsec >= 1000000000))
+	if (timeout != NULL && exeunt__ts_check(timeout) != 0)
 		return EINVAL;
+	if (forked_away(pool))
+		return ESRCH;
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	close_pool(pool, action);
 	/* A worker waiting for its own pool would wait for itself. */
-	if (current_pool == pool)
+	if (current_pool == pool) {
+		(void)pthread_setcancelstate(cancel, NULL);
 		return EDEADLK;
-
-	if (timeout != NULL) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += timeout->tv_sec;
-		deadline.tv_nsec += timeout->tv_nsec;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
 	}
+
+	if (timeout != NULL)
+		exeunt__ts_after(&deadline, timeout);
 	pthread_mutex_lock(&pool->lock);
 	while (pool->nended < pool->nstarted && err == 0) {
 		if (timeout == NULL)
@@ -388,6 +452,7 @@ exeunt_pool_shutdown(exeunt_pool_t *pool, enum exeunt_pending action,
 	pthread_mutex_unlock(&pool->lock);
 	if (err == 0)
 		join_workers(pool);
+	(void)pthread_setcancelstate(cancel, NULL);
 	return err;
 }
 
@@ -400,7 +465,9 @@ exeunt_pool_destroy(exeunt_pool_t *pool)
 		return EINVAL;
 	if (current_pool == pool)
 		return EDEADLK;
-	if ((err = exeunt_pool_shutdown(pool, EXEUNT_PENDING_RUN, NULL)) != 0)
+	/* In a fork() child: the copy is freed; the jobs are the parent's. */
+	if (!forked_away(pool) &&
+	    (err = exeunt_pool_shutdown(pool, EXEUNT_PENDING_RUN, NULL)) != 0)
 		return err;
 	free_pool(pool);
 	return 0;
@@ -409,16 +476,21 @@ exeunt_pool_destroy(exeunt_pool_t *pool)
 int
 exeunt_pool_stats(exeunt_pool_t *pool, struct exeunt_pool_stats *out)
 {
+	int locked;
+
 	if (pool == NULL || out == NULL)
 		return EINVAL;
-	pthread_mutex_lock(&pool->lock);
+	/* In a fork() child nothing else touches the copy. */
+	if ((locked = !forked_away(pool)))
+		pthread_mutex_lock(&pool->lock);
 	out->submitted = pool->submitted;
 	out->started = pool->started;
 	out->completed = pool->completed;
 	out->cancelled = pool->cancelled;
 	out->queued = pool->queued;
 	out->running = pool->running;
-	pthread_mutex_unlock(&pool->lock);
+	if (locked)
+		pthread_mutex_unlock(&pool->lock);
 	return 0;
 }
 

@@ -29,16 +29,42 @@ struct exeunt__registry exeunt__reg = {
 
 _Thread_local struct exeunt_thread *exeunt__self;
 
+/* The cancelability state of the thread that holds the lock, from before
+ * it took it.  The lock is not recursive, so one slot per thread does. */
+static _Thread_local int lock_cancel_state
+    __attribute__((tls_model("initial-exec")));
+
+/*
+ * The library lock.  Cancellation is disabled while it is held: the
+ * library makes cancellation points under it (the write(2) that signals
+ * a stop fd, the waits on its condition variable, trace lines), and a
+ * thread cancelled there would take the lock with it.
+ */
 void
 exeunt__lock(void)
 {
+	int old;
+
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	pthread_mutex_lock(&exeunt__reg.lock);
+	lock_cancel_state = old;
 }
 
 void
 exeunt__unlock(void)
 {
+	int old = lock_cancel_state;
+
 	pthread_mutex_unlock(&exeunt__reg.lock);
+	(void)pthread_setcancelstate(old, NULL);
+}
+
+/* The caller's own cancelability, for a wait under the lock that is a
+ * cancellation point on purpose (exeunt_thread_join). */
+int
+exeunt__caller_cancel_state(void)
+{
+	return lock_cancel_state;
 }
 
 /* Wait on the registry's condition variable; the caller holds the lock. */
@@ -48,17 +74,6 @@ exeunt__wait_locked(void)
 	exeunt__reg.waiters++;
 	pthread_cond_wait(&exeunt__reg.cond, &exeunt__reg.lock);
 	exeunt__reg.waiters--;
-}
-
-/* Seconds from then to now, on CLOCK_MONOTONIC. */
-double
-exeunt__since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - then->tv_sec) +
-	    (double)(now.tv_nsec - then->tv_nsec) / 1e9;
 }
 
 /*
@@ -160,8 +175,10 @@ exeunt__finish_locked(struct exeunt_thread *t)
 	if (!t->daemon)
 		exeunt__reg.live_nondaemon--;
 	/* The join phase waits for live_nondaemon to reach 0, or 1 when the
-	 * coordinator is itself a live non-daemon thread. */
-	if (exeunt__reg.waiters > 0 && exeunt__reg.live_nondaemon <= 1)
+	 * coordinator is itself a live non-daemon thread; a joiner waits for
+	 * this record. */
+	if (exeunt__reg.waiters > 0 &&
+	    (exeunt__reg.live_nondaemon <= 1 || t->joining))
 		pthread_cond_broadcast(&exeunt__reg.cond);
 }
 
@@ -206,14 +223,29 @@ exeunt__release_ref(struct exeunt_thread *t)
 		exeunt__free(t);
 }
 
+/*
+ * Library start-up.  Here, in a file that every program using the
+ * library links, so that a static link keeps the fork handlers too.
+ */
+__attribute__((constructor)) static void
+exeunt__init(void)
+{
+	exeunt__debug_init();
+	exeunt__thread_init();
+	exeunt__fork_init();
+}
+
 int
 exeunt_foreach(int (*visit)(exeunt_thread_t *thread, void *arg), void *arg)
 {
 	struct exeunt_thread *t, *next, *dead = NULL;
-	int result = 0;
+	int result = 0, cancel;
 
 	if (visit == NULL)
 		return EINVAL;
+	/* Not a cancellation point, visitors included: a cancelled visitor
+	 * would leave its record held. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	exeunt__lock();
 	for (t = exeunt__reg.head; t != NULL; t = next) {
 		if (t->finished || t->starting) {
@@ -239,6 +271,7 @@ exeunt_foreach(int (*visit)(exeunt_thread_t *thread, void *arg), void *arg)
 	exeunt__unlock();
 	if (dead != NULL)
 		exeunt__free(dead);
+	(void)pthread_setcancelstate(cancel, NULL);
 	return result;
 }
 

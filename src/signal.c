@@ -6,9 +6,12 @@
  * The handler only counts and writes one byte to a pipe: no lock, no
  * allocation, no stdio.  A library thread reads the pipe and ends the
  * process with exeunt_exit(), so the shutdown runs whatever the other
- * threads are doing.  After exit's usual work, a handler registered when
- * the library was loaded (and so run after the program's own) flushes
- * stdio and ends the process by the signal's default action.
+ * threads are doing; it runs the callbacks and hooks with the signal mask
+ * of the program, not its own.  After exit's usual work (every atexit
+ * handler, whenever it was registered, and C++ static destructors), the
+ * library's ELF destructor flushes stdio and ends the process by the
+ * signal's default action: the C library runs ELF destructors after the
+ * atexit handlers.
  */
 #include "internal.h"
 
@@ -29,6 +32,8 @@ static atomic_int exit_by;	/* the signal the process ends by */
 static int sig_rfd = -1;
 static int sig_thread_up;
 static sigset_t trapped;
+static sigset_t program_mask;	/* of the thread that started ours */
+static sigset_t fork_mask;	/* the forking thread's, across fork() */
 
 /*
  * End the process now by signo's default action.  Async-signal-safe.
@@ -79,6 +84,7 @@ static void *
 signal_thread(void *arg)
 {
 	int fd = (int)(long)arg, signo;
+	sigset_t mask;
 	char byte;
 	ssize_t n;
 
@@ -89,6 +95,13 @@ signal_thread(void *arg)
 	signo = atomic_load(&sig_first);
 	EXEUNT__TRACE("signal %d (%s): graceful shutdown begins", signo,
 	    strsignal(signo));
+	/* Callbacks, hooks and what they spawn see the program's mask.  A
+	 * second trapped signal may now land here: it ends the process at
+	 * once, as it would anywhere. */
+	exeunt__lock();
+	mask = program_mask;
+	exeunt__unlock();
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	exeunt_exit(128 + signo);
 }
 
@@ -120,6 +133,7 @@ start_thread_locked(void)
 	sig_rfd = fds[0];
 	atomic_store(&sig_wfd, fds[1]);
 	sig_thread_up = 1;
+	program_mask = old;
 	return 0;
 fail:
 	close(fds[0]);
@@ -175,10 +189,11 @@ exeunt_trap_signal(int signo)
 	return 0;
 }
 
-/* Registered with atexit() at load, so run after the program's own
- * handlers: a signal-initiated exit ends by that signal. */
-void
-exeunt__signal_at_exit(void)
+/* The C library runs ELF destructors after every atexit handler, and
+ * this one only at exit (the library is never unloaded: -z nodelete): a
+ * signal-initiated exit ends by that signal. */
+__attribute__((destructor)) static void
+signal_at_exit(void)
 {
 	int signo = atomic_load(&exit_by);
 
@@ -198,6 +213,7 @@ void
 exeunt__signal_reset_child(void)
 {
 	int wfd = atomic_load(&sig_wfd);
+	sigset_t mask;
 
 	atomic_store(&sig_count, 0);
 	atomic_store(&sig_first, 0);
@@ -209,5 +225,24 @@ exeunt__signal_reset_child(void)
 	close(wfd);
 	sig_rfd = -1;
 	sig_thread_up = 0;
+	/* The forking thread's mask now blocks the trapped signals: the
+	 * program's stays the one from before fork(). */
+	mask = program_mask;
 	(void)start_thread_locked();
+	program_mask = mask;
+}
+
+/* fork() begins, with the lock held: block the trapped signals in the
+ * forking thread until the child has its own pipe. */
+void
+exeunt__signal_fork_prepare(void)
+{
+	pthread_sigmask(SIG_BLOCK, &trapped, &fork_mask);
+}
+
+/* fork() is done, in the parent or in the child, with the lock held. */
+void
+exeunt__signal_fork_done(void)
+{
+	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }

@@ -84,45 +84,15 @@ exeunt__stop_process(void)
 		wake_waiters(&exeunt__reg.stopping);
 }
 
-/*
- * A stop request for t; the caller holds a reference on t.  The decision
- * to call the callback is taken as the stop is raised, under the lock, so
- * a thread that sees its stop and finishes at once still gets its
- * callback.  The callback runs at most once per thread, ever, and without
- * the lock; the extra reference keeps the record alive if the thread
- * finishes while it runs.
- */
-void
-exeunt__request_stop(struct exeunt_thread *t)
+/* The terminate callback for t has returned, or was left by a C++
+ * exception (glibc unwinds through the cleanup handler of a library built
+ * with -fexceptions): it no longer runs, and its reference goes. */
+static void
+callback_ended(void *arg)
 {
-	int call, was, last;
+	struct exeunt_thread *t = arg;
+	int last;
 
-	exeunt__lock();
-	call = t->term_fn != NULL && !t->finished &&
-	    t->term_state == EXEUNT__TERM_NONE;
-	if (call) {
-		t->term_state = EXEUNT__TERM_RUNNING;
-		t->refs++;
-	}
-	was = raise_stop_locked(&t->stop, t->stop_fd);
-	exeunt__unlock();
-
-	if (!was)
-		wake_waiters(&t->stop);
-	if (!call)
-		return;
-	if (exeunt__debug) {
-		struct timespec began;
-
-		clock_gettime(CLOCK_MONOTONIC, &began);
-		exeunt__trace("terminate seq %llu \"%s\" called", t->seq,
-		    t->name);
-		t->term_fn(t, t->term_arg);
-		exeunt__trace("terminate seq %llu \"%s\" returned after "
-		    "%.6fs", t->seq, t->name, exeunt__since(&began));
-	} else {
-		t->term_fn(t, t->term_arg);
-	}
 	exeunt__lock();
 	t->term_state = EXEUNT__TERM_DONE;
 	if (exeunt__reg.waiters > 0)
@@ -134,17 +104,66 @@ exeunt__request_stop(struct exeunt_thread *t)
 }
 
 /*
- * Wait until no terminate callback of t is running.  Once t has finished,
- * none can start any more: when t has finished, its owner may then free
- * what the callback uses.  The caller holds a reference on t.
+ * A stop request for t; the caller holds a reference on t.  The decision
+ * to call the callback is taken as the stop is raised, under the lock, so
+ * a thread that sees its stop and finishes at once still gets its
+ * callback (its end waits for the callback to return).  The callback runs
+ * at most once per thread, ever, without the lock and with cancellation
+ * disabled; the extra reference keeps the record alive meanwhile.
  */
 void
-exeunt__await_callback(struct exeunt_thread *t)
+exeunt__request_stop(struct exeunt_thread *t)
 {
+	struct timespec began;
+	int call, was, cancel;
+
 	exeunt__lock();
-	while (t->term_state == EXEUNT__TERM_RUNNING)
-		exeunt__wait_locked();
+	call = t->term_fn != NULL && !t->finished &&
+	    t->term_state == EXEUNT__TERM_NONE;
+	if (call) {
+		t->term_state = EXEUNT__TERM_RUNNING;
+		t->term_runner = pthread_self();
+		t->refs++;
+	}
+	was = raise_stop_locked(&t->stop, t->stop_fd);
 	exeunt__unlock();
+
+	if (!was)
+		wake_waiters(&t->stop);
+	if (!call)
+		return;
+	if (exeunt__debug) {
+		clock_gettime(CLOCK_MONOTONIC, &began);
+		exeunt__trace("terminate seq %llu \"%s\" called", t->seq,
+		    t->name);
+	}
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	pthread_cleanup_push(callback_ended, t);
+	t->term_fn(t, t->term_arg);
+	if (exeunt__debug)
+		exeunt__trace("terminate seq %llu \"%s\" returned after "
+		    "%.6fs", t->seq, t->name, exeunt__since(&began));
+	pthread_cleanup_pop(1);
+	(void)pthread_setcancelstate(cancel, NULL);
+}
+
+/*
+ * The calling thread will never return from the terminate callbacks it is
+ * in (it called exit() there, or is parked): count them as returned, so
+ * that their threads can finish.  The caller holds the lock.
+ */
+void
+exeunt__leave_callbacks_locked(void)
+{
+	struct exeunt_thread *t;
+
+	for (t = exeunt__reg.head; t != NULL; t = t->next) {
+		if (t->term_state == EXEUNT__TERM_RUNNING &&
+		    pthread_equal(t->term_runner, pthread_self())) {
+			t->term_state = EXEUNT__TERM_DONE;
+			pthread_cond_broadcast(&exeunt__reg.cond);
+		}
+	}
 }
 
 int
@@ -221,24 +240,6 @@ exeunt__renew_fd(int fd)
 	return fd;
 }
 
-/* now + rel on CLOCK_MONOTONIC, saturating instead of overflowing. */
-static void
-deadline(struct timespec *abs, const struct timespec *rel)
-{
-	clock_gettime(CLOCK_MONOTONIC, abs);
-	if (rel->tv_sec > LONG_MAX - abs->tv_sec - 1) {
-		abs->tv_sec = LONG_MAX;
-		abs->tv_nsec = 999999999;
-		return;
-	}
-	abs->tv_sec += rel->tv_sec;
-	abs->tv_nsec += rel->tv_nsec;
-	if (abs->tv_nsec >= 1000000000) {
-		abs->tv_sec++;
-		abs->tv_nsec -= 1000000000;
-	}
-}
-
 int
 exeunt_wait_stop(const struct timespec *timeout)
 {
@@ -246,11 +247,11 @@ exeunt_wait_stop(const struct timespec *timeout)
 	struct timespec abs;
 	int saved = errno, ret = 0;
 
-	if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-	    timeout->tv_nsec >= 1000000000))
-		return EINVAL;
-	if (timeout != NULL)
-		deadline(&abs, timeout);
+	if (timeout != NULL) {
+		if (exeunt__ts_check(timeout) != 0)
+			return EINVAL;
+		exeunt__ts_after(&abs, timeout);
+	}
 	/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time, so a
 	 * signal that interrupts the wait does not stretch it. */
 	while (!atomic_load_explicit(word, memory_order_acquire)) {

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,17 +23,54 @@ set_os_name(const char *name)
 }
 
 /*
+ * Every registered thread has its record as the value of finish_key.  The
+ * key's destructor counts the thread out only in the last round of
+ * thread-specific data destructors, so that the thread has ended, as far
+ * as its own code goes, when the shutdown's join phase or
+ * exeunt_thread_join() sees it finished: C++ thread_local destructors
+ * (which glibc runs before the key destructors, and libstdc++ on musl
+ * runs from a key destructor) and the other keys' destructors have run.
+ * Each earlier round sets the value again, which makes the C library run
+ * one more round; glibc and musl both run PTHREAD_DESTRUCTOR_ITERATIONS.
+ */
+static pthread_key_t finish_key;
+static int finish_key_err = -1;
+
+static void finish_at_end(void *arg);
+
+/* Made when the library loads, so that its index is low. */
+void
+exeunt__thread_init(void)
+{
+	finish_key_err = pthread_key_create(&finish_key, finish_at_end);
+}
+
+/* 1 if the calling thread is running a terminate callback for t; the
+ * caller holds the lock. */
+static int
+runs_callback_of_locked(const struct exeunt_thread *t)
+{
+	return t->term_state == EXEUNT__TERM_RUNNING &&
+	    pthread_equal(t->term_runner, pthread_self());
+}
+
+/*
  * The calling thread t has finished: count it out and drop the thread's
- * own reference.  t must not be touched afterwards.
+ * own reference.  With wait set, first wait until no terminate callback
+ * for t is running in another thread: once t counts as finished, none
+ * can start, so its owner may then free what the callback uses.  t must
+ * not be touched afterwards.
  */
 static void
-finish_self(void *arg)
+finish_self(struct exeunt_thread *t, int wait)
 {
-	struct exeunt_thread *t = arg;
 	int last;
 
 	exeunt__self = NULL;
 	exeunt__lock();
+	while (wait && t->term_state == EXEUNT__TERM_RUNNING &&
+	    !runs_callback_of_locked(t))
+		exeunt__wait_locked();
 	exeunt__finish_locked(t);
 	last = exeunt__unref_locked(t);
 	exeunt__unlock();
@@ -40,10 +78,32 @@ finish_self(void *arg)
 		exeunt__free(t);
 }
 
+static void
+finish_at_end(void *arg)
+{
+	struct exeunt_thread *t = arg;
+
+	if (++t->tsd_rounds < PTHREAD_DESTRUCTOR_ITERATIONS &&
+	    pthread_setspecific(finish_key, t) == 0)
+		return;
+	finish_self(t, 1);
+}
+
+/* Without the key (pthread_setspecific failed), the start routine's end
+ * is the thread's end. */
+static void
+finish_without_key(void *arg)
+{
+	struct exeunt_thread *t = arg;
+
+	if (!t->has_key)
+		finish_self(t, 1);
+}
+
 /*
- * Every created thread runs here.  The cleanup handler also runs when the
- * start routine calls pthread_exit or the thread is cancelled, so the
- * thread counts as finished in every case.
+ * Every created thread runs here.  The thread counts as finished through
+ * finish_key's destructor, whether the start routine returns, calls
+ * pthread_exit or is cancelled.
  */
 static void *
 trampoline(void *arg)
@@ -53,6 +113,8 @@ trampoline(void *arg)
 	void *ret;
 
 	exeunt__self = t;
+	t->has_key = finish_key_err == 0 &&
+	    pthread_setspecific(finish_key, t) == 0;
 	/* Running proves the creation succeeded: from now on a visitor may
 	 * see this thread, for instance this thread itself. */
 	exeunt__lock();
@@ -62,7 +124,7 @@ trampoline(void *arg)
 	exeunt__unlock();
 	if (t->set_os_name)
 		set_os_name(t->name);
-	pthread_cleanup_push(finish_self, t);
+	pthread_cleanup_push(finish_without_key, t);
 	ret = t->start(t->start_arg);
 	pthread_cleanup_pop(1);
 	return ret;
@@ -134,6 +196,42 @@ check_owned_locked(const struct exeunt_thread *t)
 	return 0;
 }
 
+/* exeunt_thread_join() was cancelled while it waited: the thread stays
+ * joinable.  Runs with the lock held, as the wait left it. */
+static void
+join_cancelled(void *arg)
+{
+	struct exeunt_thread *t = arg;
+
+	exeunt__reg.waiters--;
+	t->joining = 0;
+	exeunt__unlock();
+}
+
+/*
+ * Wait until t has finished.  A cancellation point, like pthread_join():
+ * the wait runs with the caller's own cancelability.  Fails with EDEADLK
+ * once t runs the process shutdown and that shutdown waits for the
+ * calling thread.  The caller holds the lock.
+ */
+static int
+await_finish_locked(struct exeunt_thread *t)
+{
+	while (!t->finished) {
+		if (exeunt__shutdown_waits_for_locked(t, exeunt__self))
+			return EDEADLK;
+		exeunt__reg.waiters++;
+		pthread_cleanup_push(join_cancelled, t);
+		(void)pthread_setcancelstate(exeunt__caller_cancel_state(),
+		    NULL);
+		pthread_cond_wait(&exeunt__reg.cond, &exeunt__reg.lock);
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		pthread_cleanup_pop(0);
+		exeunt__reg.waiters--;
+	}
+	return 0;
+}
+
 int
 exeunt_thread_join(exeunt_thread_t *t, void **retval)
 {
@@ -142,28 +240,29 @@ exeunt_thread_join(exeunt_thread_t *t, void **retval)
 
 	if (t == NULL)
 		return EINVAL;
+	pthread_testcancel();
 	exeunt__lock();
-	if ((err = check_owned_locked(t)) == 0 && t == exeunt__self)
+	if ((err = check_owned_locked(t)) == 0 &&
+	    (t == exeunt__self || runs_callback_of_locked(t)))
 		err = EDEADLK;
-	if (err != 0) {
-		exeunt__unlock();
-		return err;
+	if (err == 0 && t->forked_away)
+		err = ESRCH;	/* a thread of the parent: none to join */
+	if (err == 0) {
+		t->joining = 1;
+		if ((err = await_finish_locked(t)) != 0)
+			t->joining = 0;
 	}
-	if (t->forked_away) {
-		/* A thread of the parent process: there is none to join. */
-		exeunt__unlock();
-		return ESRCH;
-	}
-	t->joining = 1;
 	pth = t->pthread;
 	exeunt__unlock();
-
-	if ((err = pthread_join(pth, retval)) != 0) {
-		exeunt__lock();
-		t->joining = 0;
-		exeunt__unlock();
+	if (err != 0)
 		return err;
-	}
+
+	/* t has finished: it is past its last destructor, so this wait is
+	 * short, and not a cancellation point any more (a cancelled
+	 * pthread_join would leave it joined by nobody). */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &err);
+	(void)pthread_join(pth, retval);
+	(void)pthread_setcancelstate(err, NULL);
 	exeunt__release_ref(t);
 	return 0;
 }
@@ -192,18 +291,6 @@ exeunt_thread_detach(exeunt_thread_t *t)
 	return 0;
 }
 
-/* An adopted thread that exits without exeunt_thread_release() finishes
- * through this thread-specific data destructor. */
-static pthread_key_t adopted_key;
-static int adopted_key_err;
-static pthread_once_t adopted_once = PTHREAD_ONCE_INIT;
-
-static void
-make_adopted_key(void)
-{
-	adopted_key_err = pthread_key_create(&adopted_key, finish_self);
-}
-
 int
 exeunt_thread_adopt(const exeunt_attr_t *attr)
 {
@@ -215,25 +302,27 @@ exeunt_thread_adopt(const exeunt_attr_t *attr)
 		return EINVAL;
 	if (exeunt__self != NULL)
 		return EEXIST;
-	pthread_once(&adopted_once, make_adopted_key);
-	if (adopted_key_err != 0)
-		return adopted_key_err;
+	if (finish_key_err != 0)
+		return finish_key_err != -1 ? finish_key_err : EAGAIN;
 	if ((t = exeunt__new_record(a)) == NULL)
 		return ENOMEM;
 	t->adopted = 1;
 	t->refs = 1;		/* the thread's own */
 	t->pthread = pthread_self();
 	t->tid = gettid();
-	if ((err = pthread_setspecific(adopted_key, t)) != 0) {
+	/* An adopted thread that ends without exeunt_thread_release()
+	 * finishes through finish_key's destructor. */
+	if ((err = pthread_setspecific(finish_key, t)) != 0) {
 		exeunt__free(t);
 		return err;
 	}
+	t->has_key = 1;
 
 	exeunt__lock();
 	err = exeunt__register_locked(t);
 	exeunt__unlock();
 	if (err != 0) {
-		(void)pthread_setspecific(adopted_key, NULL);
+		(void)pthread_setspecific(finish_key, NULL);
 		exeunt__free(t);
 		return err;
 	}
@@ -250,8 +339,8 @@ exeunt_thread_release(void)
 
 	if (t == NULL || !t->adopted)
 		return EPERM;
-	(void)pthread_setspecific(adopted_key, NULL);
-	finish_self(t);
+	(void)pthread_setspecific(finish_key, NULL);
+	finish_self(t, 1);
 	return 0;
 }
 
@@ -267,11 +356,12 @@ exeunt__finish_current(void)
 
 	if (t == NULL)
 		return;
-	/* The cleanup handler of a created thread must never run now. */
+	/* Neither the cleanup handler of a created thread nor the key's
+	 * destructor may count it out a second time. */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	if (t->adopted)
-		(void)pthread_setspecific(adopted_key, NULL);
-	finish_self(t);
+	(void)pthread_setspecific(finish_key, NULL);
+	t->has_key = 1;
+	finish_self(t, 0);
 }
 
 exeunt_thread_t *

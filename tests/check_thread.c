@@ -775,7 +775,11 @@ START_TEST(registered_before_start_routine)
 }
 END_TEST
 
-/* In its own TSD destructors a created thread has already finished. */
+/*
+ * In its own TSD destructors a created thread has not finished yet: it is
+ * finished once it has ended, destructors included (exeunt_thread_self()
+ * still names it there).
+ */
 static pthread_key_t probe_key;
 
 static void
@@ -783,7 +787,7 @@ probe_destructor(void *value)
 {
 	int *out = value;
 
-	*out = exeunt_thread_self() == NULL ? 1 : 0;
+	*out = exeunt_thread_self() != NULL ? 1 : 0;
 }
 
 static void *
