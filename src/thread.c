@@ -6,7 +6,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,14 +23,16 @@ set_os_name(const char *name)
 
 /*
  * Every registered thread has its record as the value of finish_key.  The
- * key's destructor counts the thread out only in the last round of
+ * key's destructor counts the thread out only in the second round of
  * thread-specific data destructors, so that the thread has ended, as far
  * as its own code goes, when the shutdown's join phase or
  * exeunt_thread_join() sees it finished: C++ thread_local destructors
  * (which glibc runs before the key destructors, and libstdc++ on musl
- * runs from a key destructor) and the other keys' destructors have run.
- * Each earlier round sets the value again, which makes the C library run
- * one more round; glibc and musl both run PTHREAD_DESTRUCTOR_ITERATIONS.
+ * runs from a key destructor) and every key's destructor have run once.
+ * The first round sets the value again, which makes the C library run
+ * a second one.  Not the last round (PTHREAD_DESTRUCTOR_ITERATIONS, 4 on
+ * glibc and musl): the sanitizers end their own view of the thread there,
+ * and library code must not run after that.
  */
 static pthread_key_t finish_key;
 static int finish_key_err = -1;
@@ -83,8 +84,7 @@ finish_at_end(void *arg)
 {
 	struct exeunt_thread *t = arg;
 
-	if (++t->tsd_rounds < PTHREAD_DESTRUCTOR_ITERATIONS &&
-	    pthread_setspecific(finish_key, t) == 0)
+	if (++t->tsd_rounds < 2 && pthread_setspecific(finish_key, t) == 0)
 		return;
 	finish_self(t, 1);
 }
