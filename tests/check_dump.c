@@ -530,7 +530,7 @@ START_TEST(debug_trace_in_order)
 		"terminate phase ends",
 	};
 
-	child_run(&ch, "scenario_debug", NULL, env, 0);
+	child_run(&ch, linked("scenario_debug", _i), NULL, env, 0);
 	child_assert_exit(&ch, 0);
 	child_assert_out(&ch, "main exits\nhook 1\n");
 	n = split_lines(ch.err_buf, line, 128);
@@ -571,7 +571,7 @@ END_TEST
 /* Without EXEUNT_DEBUG nothing at all goes to stderr. */
 START_TEST(debug_off_is_quiet)
 {
-	child_run(&ch, "scenario_debug", NULL, NULL, 0);
+	child_run(&ch, linked("scenario_debug", _i), NULL, NULL, 0);
 	child_assert_exit(&ch, 0);
 	child_assert_out(&ch, "main exits\nhook 1\n");
 	child_assert_quiet(&ch);
@@ -595,8 +595,9 @@ make_dump_suite(void)
 	suite_add_tcase(s, du);
 
 	tcase_set_timeout(db, SCENARIO_TIMEOUT);
-	tcase_add_test(db, debug_trace_in_order);
-	tcase_add_test(db, debug_off_is_quiet);
+	/* With shared and with static libexeunt (linked()). */
+	tcase_add_loop_test(db, debug_trace_in_order, 0, LINKAGES);
+	tcase_add_loop_test(db, debug_off_is_quiet, 0, LINKAGES);
 	suite_add_tcase(s, db);
 	return s;
 }

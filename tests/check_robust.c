@@ -285,13 +285,16 @@ END_TEST
 
 /* 2. fork() --------------------------------------------------------- */
 
-/* 0 if the scenario could not run in this build (it said why). */
+/*
+ * 0 if the scenario could not run in this build (it said why).  linkage:
+ * shared or static libexeunt (linked()), the test's loop index.
+ */
 static int
-run_fork(const char *mode, const char *want)
+run_fork(int linkage, const char *mode, const char *want)
 {
 	const char *args[] = { mode, NULL };
 
-	child_run(&ch, "scenario_fork", args, NULL, 0);
+	child_run(&ch, linked("scenario_fork", linkage), args, NULL, 0);
 	child_assert_exit(&ch, 0);
 	/* The one build where the case cannot happen says so. */
 	if (strcmp(ch.out_buf, "not under ThreadSanitizer\n") == 0)
@@ -303,7 +306,7 @@ run_fork(const char *mode, const char *want)
 /* 100 forks from a registered thread while others churn. */
 START_TEST(fork_from_registered_thread)
 {
-	run_fork("registered",
+	run_fork(_i, "registered",
 	    "forked 100 children: all ok\n"
 	    "main exits\n"
 	    "hook parent\n");
@@ -314,7 +317,7 @@ END_TEST
 /* 100 forks from an unregistered thread while others churn. */
 START_TEST(fork_from_unregistered_thread)
 {
-	run_fork("unregistered",
+	run_fork(_i, "unregistered",
 	    "forked 100 children: all ok\n"
 	    "main exits\n"
 	    "hook parent\n");
@@ -325,7 +328,7 @@ END_TEST
 /* Forks during the parent's join phase start again from RUNNING. */
 START_TEST(fork_during_shutdown)
 {
-	run_fork("shutdown",
+	run_fork(_i, "shutdown",
 	    "main exits\n"
 	    "forked 20 children: all ok\n"
 	    "hook parent\n");
@@ -336,7 +339,7 @@ END_TEST
 /* The same when exeunt_shutdown() started the shutdown. */
 START_TEST(fork_during_shutdown_call)
 {
-	run_fork("shutdown-call",
+	run_fork(_i, "shutdown-call",
 	    "main calls exeunt_shutdown\n"
 	    "forked 20 children: all ok\n"
 	    "hook parent\n"
@@ -348,7 +351,7 @@ END_TEST
 /* Trapped signals stay trapped in the child (a new signal thread). */
 START_TEST(fork_keeps_trapped_signals)
 {
-	run_fork("signal",
+	run_fork(_i, "signal",
 	    "forked 5 children: all ok\n"
 	    "main exits\n"
 	    "hook parent\n");
@@ -359,7 +362,7 @@ END_TEST
 /* The deadline setting stays in the child. */
 START_TEST(fork_keeps_deadline)
 {
-	if (run_fork("deadline",
+	if (run_fork(_i, "deadline",
 	    "forked 3 children: all ok\n"
 	    "main exits\n"
 	    "hook parent\n"))
@@ -691,12 +694,12 @@ make_robust_suite(void)
 
 	tcase_set_timeout(fk, SCENARIO_TIMEOUT);
 	tcase_set_tags(fk, "no-tsan no-valgrind");
-	tcase_add_test(fk, fork_from_registered_thread);
-	tcase_add_test(fk, fork_from_unregistered_thread);
-	tcase_add_test(fk, fork_during_shutdown);
-	tcase_add_test(fk, fork_during_shutdown_call);
-	tcase_add_test(fk, fork_keeps_trapped_signals);
-	tcase_add_test(fk, fork_keeps_deadline);
+	tcase_add_loop_test(fk, fork_from_registered_thread, 0, LINKAGES);
+	tcase_add_loop_test(fk, fork_from_unregistered_thread, 0, LINKAGES);
+	tcase_add_loop_test(fk, fork_during_shutdown, 0, LINKAGES);
+	tcase_add_loop_test(fk, fork_during_shutdown_call, 0, LINKAGES);
+	tcase_add_loop_test(fk, fork_keeps_trapped_signals, 0, LINKAGES);
+	tcase_add_loop_test(fk, fork_keeps_deadline, 0, LINKAGES);
 	suite_add_tcase(s, fk);
 
 	tcase_set_timeout(dl, SCENARIO_TIMEOUT);

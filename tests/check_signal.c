@@ -42,6 +42,7 @@ END_TEST
 
 static const char *const blocking_call[] = { "pause", "read", "join",
     "accept" };
+#define NCALLS (int)(sizeof blocking_call / sizeof blocking_call[0])
 
 /*
  * SIGTERM, trapped, while main blocks in pause(), read(), pthread_join()
@@ -50,9 +51,10 @@ static const char *const blocking_call[] = { "pause", "read", "join",
  */
 START_TEST(signal_ends_gracefully)
 {
-	const char *args[] = { blocking_call[_i], NULL };
+	const char *args[] = { blocking_call[_i % NCALLS], NULL };
 
-	child_start(&ch, "scenario_signal", args, NULL, 0);
+	child_start(&ch, linked("scenario_signal", _i / NCALLS), args, NULL,
+	    0);
 	ck_assert_msg(child_await(&ch, CHILD_STDOUT, "ready\n"),
 	    "not ready:\n%s%s", ch.out_buf, ch.err_buf);
 	child_kill(&ch, SIGTERM);
@@ -70,14 +72,16 @@ START_TEST(signal_ends_gracefully)
 END_TEST
 
 static const int second_signal[] = { SIGINT, SIGTERM };
+#define NSECOND (int)(sizeof second_signal / sizeof second_signal[0])
 
 /* A second trapped signal while the first is handled: death at once. */
 START_TEST(second_signal_ends_at_once)
 {
 	const char *args[] = { "second", NULL };
-	int sig = second_signal[_i];
+	int sig = second_signal[_i % NSECOND];
 
-	child_start(&ch, "scenario_signal", args, NULL, 0);
+	child_start(&ch, linked("scenario_signal", _i / NSECOND), args, NULL,
+	    0);
 	ck_assert_msg(child_await(&ch, CHILD_STDOUT, "ready\n"),
 	    "not ready:\n%s%s", ch.out_buf, ch.err_buf);
 	child_kill(&ch, SIGTERM);
@@ -100,7 +104,7 @@ START_TEST(signal_no_eintr)
 {
 	const char *args[] = { "eintr", NULL };
 
-	child_start(&ch, "scenario_signal", args, NULL, 0);
+	child_start(&ch, linked("scenario_signal", _i), args, NULL, 0);
 	if (!child_await(&ch, CHILD_STDOUT, "ready\n")) {
 		child_finish(&ch);
 		/* The one build where the case cannot happen says so. */
@@ -129,7 +133,7 @@ START_TEST(signal_while_exiting)
 {
 	const char *args[] = { "exiting", NULL };
 
-	child_run(&ch, "scenario_signal", args, NULL, 0);
+	child_run(&ch, linked("scenario_signal", _i), args, NULL, 0);
 	child_assert_signal(&ch, SIGTERM);
 	child_assert_out(&ch,
 	    "main exits\n"
@@ -161,16 +165,16 @@ make_signal_suite(void)
 	suite_add_tcase(s, un);
 
 	tcase_set_timeout(sc, SCENARIO_TIMEOUT);
-	tcase_add_loop_test(sc, signal_ends_gracefully, 0,
-	    (int)(sizeof blocking_call / sizeof blocking_call[0]));
+	/* Each case with shared and with static libexeunt (linked()). */
+	tcase_add_loop_test(sc, signal_ends_gracefully, 0, NCALLS * LINKAGES);
 	tcase_add_loop_test(sc, second_signal_ends_at_once, 0,
-	    (int)(sizeof second_signal / sizeof second_signal[0]));
-	tcase_add_test(sc, signal_while_exiting);
+	    NSECOND * LINKAGES);
+	tcase_add_loop_test(sc, signal_while_exiting, 0, LINKAGES);
 	suite_add_tcase(s, sc);
 
 	tcase_set_timeout(ei, SCENARIO_TIMEOUT);
 	tcase_set_tags(ei, "no-tsan");
-	tcase_add_test(ei, signal_no_eintr);
+	tcase_add_loop_test(ei, signal_no_eintr, 0, LINKAGES);
 	suite_add_tcase(s, ei);
 	return s;
 }

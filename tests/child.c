@@ -44,6 +44,18 @@ dropped(const char *entry, const char *const *extra)
 	return 0;
 }
 
+const char *
+linked(const char *prog, int linkage)
+{
+	/* Linked with libexeunt.so, and with libexeunt.a. */
+	static const char *const suffix[LINKAGES] = { "", "_static" };
+	static char name[64];
+
+	ck_assert(linkage >= 0 && linkage < LINKAGES);
+	snprintf(name, sizeof name, "%s%s", prog, suffix[linkage]);
+	return name;
+}
+
 void
 child_start(struct child *c, const char *prog, const char *const *args,
     const char *const *env, int flags)

@@ -39,6 +39,7 @@ Suite *make_deadline_suite(void);
 Suite *make_signal_suite(void);
 Suite *make_dump_suite(void);
 Suite *make_pool_suite(void);
+Suite *make_hostile_suite(void);
 
 /* CK_TIMEOUT_MULTIPLIER (at least 1), for the deadlines of the helpers. */
 double test_scale(void);
@@ -135,6 +136,13 @@ void child_finish(struct child *c);
 /* child_start() then child_finish(). */
 void child_run(struct child *c, const char *prog, const char *const *args,
     const char *const *env, int flags);
+/*
+ * Some scenario programs are also linked with libexeunt.a: their name
+ * plus a suffix (scenarios.am).  Tests that run them loop over these.
+ */
+#define LINKAGES 2
+/* prog's name for linkage (0 or 1), in a static buffer. */
+const char *linked(const char *prog, int linkage);
 void child_assert_exit(const struct child *c, int status);
 void child_assert_signal(const struct child *c, int signo);
 void child_assert_out(const struct child *c, const char *want);

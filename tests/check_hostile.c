@@ -1,0 +1,215 @@
+/*
+ * Hostile surroundings: trapped signals against exit handlers older than
+ * the library and against the signal mask, fork() from a terminate
+ * callback and right under a signal, exit() racing exeunt_shutdown(),
+ * exeunt_exit() from a thread being joined, and a plugin unloaded with a
+ * hook of its own.  Every case is a scenario program run as a child.
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ */
+#include "tests.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static struct child ch;
+
+/* Sends SIGTERM to the child once it said "ready", and reaps it. */
+static void
+run_until_sigterm(const char *prog)
+{
+	child_start(&ch, prog, NULL, NULL, 0);
+	ck_assert_msg(child_await(&ch, CHILD_STDOUT, "ready\n"),
+	    "not ready:\n%s%s", ch.out_buf, ch.err_buf);
+	child_kill(&ch, SIGTERM);
+	child_finish(&ch);
+}
+
+/* Signals ----------------------------------------------------------- */
+
+/*
+ * A trapped SIGTERM runs the whole of exit() before the process dies by
+ * it: the handler that a library's constructor registered with atexit()
+ * before libexeunt's constructor ran is called too.
+ */
+START_TEST(signal_runs_older_atexit_handlers)
+{
+	run_until_sigterm("scenario_ho_early");
+	child_assert_signal(&ch, SIGTERM);
+	child_assert_out(&ch, "ready\nhook 1\nearly handler\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/* Control: exit(0) runs that handler, after the hook. */
+START_TEST(exit_runs_older_atexit_handlers)
+{
+	const char *args[] = { "exit", NULL };
+
+	child_run(&ch, "scenario_ho_early", args, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "main exits\nhook 1\nearly handler\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/*
+ * The terminate callbacks and hooks of a shutdown that a trapped signal
+ * began run with the program's signal mask, and so does a child forked
+ * from a hook: SIGUSR1, which the program never blocked, is not blocked.
+ */
+START_TEST(signal_shutdown_keeps_program_mask)
+{
+	run_until_sigterm("scenario_ho_sigmask");
+	child_assert_signal(&ch, SIGTERM);
+	child_assert_out(&ch,
+	    "ready\n"
+	    "terminate: SIGUSR1 not blocked\n"
+	    "hook: SIGUSR1 not blocked\n"
+	    "child: SIGUSR1 not blocked\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/* fork() ------------------------------------------------------------ */
+
+/*
+ * fork() from a terminate callback during exit(3): the child starts at
+ * RUNNING, and when the callback returns there it stops and joins the
+ * thread it created, runs the hook and ends with 3; the parent too.
+ */
+START_TEST(fork_from_terminate_callback)
+{
+	child_run(&ch, "scenario_ho_fork_cb", NULL, NULL, 0);
+	child_assert_exit(&ch, 3);
+	child_assert_out(&ch,
+	    "main exits\n"
+	    "child at phase RUNNING\n"
+	    "child thread stopped\n"
+	    "hook in the child\n"
+	    "child exited 3\n"
+	    "hook in the parent\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/*
+ * SIGTERM (trapped) sent to each of 100 children as soon as fork()
+ * returns: each dies by it, and the parent never begins a shutdown.
+ */
+START_TEST(sigterm_to_new_child_is_the_childs)
+{
+	child_run(&ch, "scenario_ho_fork_signal", NULL, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch,
+	    "all children died by SIGTERM\n"
+	    "phase RUNNING\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/* exit() races ------------------------------------------------------ */
+
+/*
+ * Two exit(5) calls in other threads while exeunt_shutdown() waits for a
+ * worker: the shutdown is not cut short, in each of 20 runs (fewer under
+ * the tools, which scale the timeouts).
+ */
+START_TEST(two_exits_during_shutdown_call)
+{
+	int runs = (int)(20 / test_scale()), i;
+
+	if (runs < 3)
+		runs = 3;
+	for (i = 0; i < runs; i++) {
+		child_run(&ch, "scenario_ho_exit_race", NULL, NULL, 0);
+		child_assert_exit(&ch, 5);
+		child_assert_out(&ch,
+		    "main calls exeunt_shutdown\n"
+		    "terminate worker\n"
+		    "exiter 1 calls exit(5)\n"
+		    "exiter 2 calls exit(5)\n"
+		    "worker stops\n"
+		    "hook 1\n");
+		child_assert_quiet(&ch);
+	}
+}
+END_TEST
+
+/*
+ * exeunt_exit(7) from W while S joins W, no deadline: S's join returns
+ * EDEADLK instead of both waiting forever; the hook runs, status 7.
+ */
+START_TEST(exeunt_exit_from_thread_being_joined)
+{
+	child_run(&ch, "scenario_ho_exit_join", NULL, NULL, 0);
+	child_assert_exit(&ch, 7);
+	child_assert_out(&ch,
+	    "S joins W\n"
+	    "W calls exeunt_exit(7)\n"
+	    "S: join returned EDEADLK\n"
+	    "hook 1\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/* Plugins ----------------------------------------------------------- */
+
+/*
+ * A plugin registers a hook of its own code and is unloaded: exit(0)
+ * does not call into the unmapped code; the program's hook still runs.
+ */
+START_TEST(unloaded_plugin_hook_is_dropped)
+{
+	child_run(&ch, "scenario_ho_plugin", NULL, NULL, CHILD_NO_CORE);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch,
+	    "plugin_init: 0\n"
+	    "main exits\n"
+	    "hook program\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/*
+ * ThreadSanitizer cannot run threads in the child of a threaded process,
+ * which the fork cases need, and the mask case, whose hook forks, too:
+ * the library starts a signal thread in every child.
+ */
+Suite *
+make_hostile_suite(void)
+{
+	Suite *s = suite_create("hostile");
+	TCase *sg = tcase_create("hostile_signal");
+	TCase *mk = tcase_create("hostile_sigmask");
+	TCase *fk = tcase_create("hostile_fork");
+	TCase *ex = tcase_create("hostile_exit");
+	TCase *pl = tcase_create("hostile_plugin");
+
+	tcase_set_timeout(sg, SCENARIO_TIMEOUT);
+	tcase_add_test(sg, signal_runs_older_atexit_handlers);
+	tcase_add_test(sg, exit_runs_older_atexit_handlers);
+	suite_add_tcase(s, sg);
+
+	tcase_set_timeout(mk, SCENARIO_TIMEOUT);
+	tcase_set_tags(mk, "no-tsan");
+	tcase_add_test(mk, signal_shutdown_keeps_program_mask);
+	suite_add_tcase(s, mk);
+
+	tcase_set_timeout(fk, SCENARIO_TIMEOUT);
+	tcase_set_tags(fk, "no-tsan");
+	tcase_add_test(fk, fork_from_terminate_callback);
+	tcase_add_test(fk, sigterm_to_new_child_is_the_childs);
+	suite_add_tcase(s, fk);
+
+	tcase_set_timeout(ex, SCENARIO_TIMEOUT);
+	tcase_add_test(ex, two_exits_during_shutdown_call);
+	tcase_add_test(ex, exeunt_exit_from_thread_being_joined);
+	suite_add_tcase(s, ex);
+
+	tcase_set_timeout(pl, SCENARIO_TIMEOUT);
+	tcase_add_test(pl, unloaded_plugin_hook_is_dropped);
+	suite_add_tcase(s, pl);
+	return s;
+}
