@@ -233,6 +233,7 @@ exeunt__init(void)
 	exeunt__debug_init();
 	exeunt__thread_init();
 	exeunt__fork_init();
+	exeunt__signal_init();
 }
 
 int

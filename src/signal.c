@@ -7,21 +7,42 @@
  * allocation, no stdio.  A library thread reads the pipe and ends the
  * process with exeunt_exit(), so the shutdown runs whatever the other
  * threads are doing; it runs the callbacks and hooks with the signal mask
- * of the program, not its own.  After exit's usual work (every atexit
- * handler, whenever it was registered, and C++ static destructors), the
- * library's ELF destructor flushes stdio and ends the process by the
- * signal's default action: the C library runs ELF destructors after the
- * atexit handlers.
+ * of the program, not its own.
+ *
+ * The process must then run the whole of exit() and still die by the
+ * signal.  No exit handler is sure to run last: handlers registered
+ * before libexeunt's constructor (by libraries initialised before it) run
+ * after its own, and glibc runs the ELF destructors before the handlers
+ * that shared libraries' constructors registered.  So the library's exit
+ * handler does not end the process: it arms a seccomp filter, in the
+ * exiting thread only, that turns the C library's final exit_group(2)
+ * with the exit's status into a SIGSYS, whose handler dies by the
+ * signal.  (A process forked later, by an exit handler, inherits the
+ * filter: if it exits with that same status, its SIGSYS handler lets it,
+ * or, after an exec, it dies by SIGSYS.)  Where no filter can be set (no seccomp in the kernel or the
+ * container, or under valgrind, which does not support it), the handler
+ * flushes stdio and dies by the signal at once, as it is.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#if defined(HAVE_LINUX_SECCOMP_H) && defined(HAVE_LINUX_FILTER_H)
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#define EXEUNT__SECCOMP 1
+#endif
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1		/* si_code of a SIGSYS from a filter */
+#endif
 
 static atomic_int sig_count;	/* trapped signals received */
 static atomic_int sig_first;	/* the first one */
@@ -167,7 +188,9 @@ exeunt_trap_signal(int signo)
 	if (!trappable(signo))
 		return EINVAL;
 	exeunt__lock();
-	if (!sig_thread_up && (err = start_thread_locked()) != 0) {
+	/* The coordinator records the status of the exit() that goes on. */
+	if ((err = exeunt__arm_locked()) != 0 ||
+	    (!sig_thread_up && (err = start_thread_locked()) != 0)) {
 		exeunt__unlock();
 		return err;
 	}
@@ -189,19 +212,114 @@ exeunt_trap_signal(int signo)
 	return 0;
 }
 
-/* The C library runs ELF destructors after every atexit handler, and
- * this one only at exit (the library is never unloaded: -z nodelete): a
- * signal-initiated exit ends by that signal. */
-__attribute__((destructor)) static void
-signal_at_exit(void)
+#ifdef EXEUNT__SECCOMP
+/* What the filter traps: this process's exit_group(armed_status). */
+static pid_t armed_pid;
+static int armed_status;
+
+/* A SIGSYS: the exiting thread's exit_group(2), trapped by the filter;
+ * die by the signal.  In a process forked after the filter was set, or
+ * if the signal does not end the process, leave with the same status:
+ * 256 more does not match the filter, and the kernel keeps the low 8
+ * bits. */
+static void
+sys_handler(int sig, siginfo_t *si, void *uc)
 {
 	int signo = atomic_load(&exit_by);
 
+	(void)sig;
+	(void)uc;
+	if (si->si_code == SYS_SECCOMP && signo != 0 &&
+	    getpid() == armed_pid)
+		die_by(signo);
+	syscall(SYS_exit_group, (armed_status & 0xff) + 256);
+}
+
+/* valgrind cannot run a program under a seccomp filter. */
+static int
+under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return p != NULL && strstr(p, "/vgpreload_") != NULL;
+}
+
+/* Arm the trap on this thread's exit_group(status); 0 if set. */
+static int
+arm_death(int status)
+{
+	/* args[0] holds a long; its low 32 bits come first on little-endian
+	 * machines. */
+	const unsigned lo = offsetof(struct seccomp_data, args[0]) +
+	    (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0);
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)status, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+	struct sigaction sa;
+	sigset_t set;
+
+	if (under_valgrind())
+		return -1;
+	armed_pid = getpid();
+	armed_status = status;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sys_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) != 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return -1;
+	return 0;
+}
+#else
+static int
+arm_death(int status)
+{
+	(void)status;
+	return -1;
+}
+#endif
+
+/* Registered with atexit() when the library loads: a signal-initiated
+ * exit ends by that signal, once exit() has done all of its work. */
+static void
+signal_at_exit(void)
+{
+	int signo = atomic_load(&exit_by), status;
+
 	if (signo == 0)
+		return;
+	/* The status the exit() going on passes to exit_group(2): the
+	 * coordinator was armed by exeunt_trap_signal() at the latest. */
+	exeunt__lock();
+	status = exeunt__reg.in_exit ? exeunt__reg.exit_status : 128 + signo;
+	exeunt__unlock();
+	if (arm_death(status) == 0)
 		return;
 	fflush(NULL);
 	die_by(signo);
 	_exit(128 + signo);
+}
+
+void
+exeunt__signal_init(void)
+{
+	(void)atexit(signal_at_exit);
 }
 
 /*
