@@ -18,7 +18,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
+#ifndef __cplusplus
+#include <stdatomic.h>	/* C only: C++ has it from C++23 */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +241,8 @@ await_sleeping(pid_t tid)
 	return 1;
 }
 
+/* C only: no <stdatomic.h> and no designated initializers in C++17. */
+#ifndef __cplusplus
 /*
  * Lets the thread tid, waiting on go, call exit: sets go, waits until it
  * has said so through calling, then until it is blocked in that exit.
@@ -263,6 +267,7 @@ fd_is_readable(int fd)
 
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
 }
+#endif /* !__cplusplus */
 
 static inline void
 hook_say(void *arg)
