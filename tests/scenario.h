@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #ifndef __cplusplus
 #include <stdatomic.h>	/* C only: C++ has it from C++23 */
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -391,6 +393,28 @@ count_wait(struct sc_count *c, int n)
 	while (c->n < n)
 		pthread_cond_wait(&c->cv, &c->mu);
 	pthread_mutex_unlock(&c->mu);
+}
+
+/*
+ * Waits up to ms (scaled) for the child pid to end; 1 if it did, with its
+ * status, else 0 (it is killed then, so that the scenario can say which
+ * child hung before the test kills the scenario).
+ */
+static inline int
+sc_reap(pid_t pid, long ms, int *status)
+{
+	struct timespec d = sc_deadline_ms(ms);
+	pid_t w;
+
+	while ((w = waitpid(pid, status, WNOHANG)) == 0) {
+		if (sc_passed(&d)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, status, 0);
+			return 0;
+		}
+		sc_pause();
+	}
+	return w == pid;
 }
 
 #endif /* EXEUNT_SCENARIO_H */

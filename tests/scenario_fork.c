@@ -214,18 +214,7 @@ in_child(exeunt_thread_t *self, unsigned long long seq, int fd)
 static int
 reap(pid_t pid, int *status)
 {
-	struct timespec d = sc_deadline_ms(SC_DEADLINE_MS / 2);
-	pid_t w;
-
-	while ((w = waitpid(pid, status, WNOHANG)) == 0) {
-		if (sc_passed(&d)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return 0;
-		}
-		sc_pause();
-	}
-	return w == pid;
+	return sc_reap(pid, SC_DEADLINE_MS / 2, status);
 }
 
 /* Forks n children from the calling thread; 1 if all were right. */

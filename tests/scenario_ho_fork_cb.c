@@ -9,7 +9,7 @@
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
-#include "scenario_ho.h"
+#include "scenario.h"
 
 static pid_t parent_pid;
 
@@ -55,7 +55,7 @@ terminate_fork(exeunt_thread_t *t, void *arg)
 		sc_start(0, NULL, NULL, child_thread, NULL);
 		return;		/* the child's own shutdown follows */
 	}
-	if (!ho_reap(pid, SC_DEADLINE_MS / 2, &status))
+	if (!sc_reap(pid, SC_DEADLINE_MS / 2, &status))
 		say("the child hung\n");
 	else if (WIFEXITED(status))
 		say("child exited %d\n", WEXITSTATUS(status));

@@ -10,7 +10,7 @@
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
-#include "scenario_ho.h"
+#include "scenario.h"
 
 #include <sys/prctl.h>
 
@@ -65,7 +65,7 @@ main(void)
 			await_sigterm(parent);
 		kill(pid, SIGTERM);
 		/* It dies in milliseconds, or it lost the signal. */
-		if (!ho_reap(pid, 2000, &status)) {
+		if (!sc_reap(pid, 2000, &status)) {
 			say("child %d hung\n", i);
 			break;
 		}

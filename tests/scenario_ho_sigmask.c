@@ -7,7 +7,7 @@
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
-#include "scenario_ho.h"
+#include "scenario.h"
 
 static struct sc_flag started = SC_FLAG_INIT;
 
@@ -44,7 +44,7 @@ hook_mask(void *arg)
 		    "blocked" : "not blocked");
 		_exit(0);
 	}
-	if (pid < 0 || !ho_reap(pid, SC_DEADLINE_MS / 2, &status))
+	if (pid < 0 || !sc_reap(pid, SC_DEADLINE_MS / 2, &status))
 		say("the child failed\n");
 }
 
