@@ -417,6 +417,21 @@ START_TEST(exit_waits_for_thread_destructors)
 }
 END_TEST
 
+/*
+ * A terminate callback that throws: the exception reaches the caller of
+ * exeunt_thread_request_stop(), and the record does not stay marked
+ * running, so the thread finishes and its join returns.  A library whose
+ * callback state stayed "running" would hang in the join.
+ */
+START_TEST(throwing_callback_leaves_no_running_record)
+{
+	child_run(&ch, "scenario_fin_throw", NULL, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_quiet(&ch);
+	child_assert_out(&ch, "caught: terminate callback\njoined\n");
+}
+END_TEST
+
 /* 3. Cancellation points --------------------------------------------- */
 
 /*
@@ -815,6 +830,7 @@ make_finish_suite(void)
 	suite_add_tcase(s, ended);
 
 	tcase_set_timeout(ended_exit, SCENARIO_TIMEOUT);
+	tcase_add_test(ended_exit, throwing_callback_leaves_no_running_record);
 	tcase_add_loop_test(ended_exit, exit_waits_for_thread_destructors, 0,
 	    (int)(sizeof destructor_scenario / sizeof destructor_scenario[0]));
 	suite_add_tcase(s, ended_exit);
