@@ -41,6 +41,7 @@ Suite *make_dump_suite(void);
 Suite *make_pool_suite(void);
 Suite *make_hostile_suite(void);
 Suite *make_finish_suite(void);
+Suite *make_contract_suite(void);
 
 /* CK_TIMEOUT_MULTIPLIER (at least 1), for the deadlines of the helpers. */
 double test_scale(void);
