@@ -113,6 +113,7 @@ terminate_phase(void)
 	int owner = pthread_equal(exeunt__reg.owner, pthread_self());
 	struct exeunt_thread *t;
 
+	exeunt__deadline_begin();
 	exeunt__stop_process();
 	exeunt__lock();
 	while ((t = next_request_locked()) != NULL) {

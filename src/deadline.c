@@ -28,6 +28,7 @@ static struct {
 	struct timespec limit;
 	enum exeunt_overrun action;
 	int armed;		/* the running shutdown has a deadline */
+	int late_at_once;	/* a zero limit, and something to wait for */
 	struct timespec deadline;
 } dl = { .action = EXEUNT_OVERRUN_PROCEED };
 
@@ -191,9 +192,12 @@ exeunt__deadline_start_locked(void)
 	if (!dl.by_call && !dl.env_read)
 		read_environment_locked();
 	dl.armed = dl.has_limit;
-	if (dl.armed && dl.limit.tv_sec == 0 && dl.limit.tv_nsec == 0 &&
-	    !late_at_once_locked())
-		dl.armed = 0;	/* nothing can make it late */
+	dl.late_at_once = 0;
+	if (dl.armed && dl.limit.tv_sec == 0 && dl.limit.tv_nsec == 0) {
+		/* Late at once, or never: nothing can make it late. */
+		dl.late_at_once = late_at_once_locked();
+		dl.armed = dl.late_at_once;
+	}
 	if (!dl.armed)
 		return;
 	exeunt__ts_add(&dl.deadline, &exeunt__reg.started, &dl.limit);
@@ -209,6 +213,25 @@ exeunt__deadline_start_locked(void)
 	(void)pthread_create(&pth, &attr, watchdog, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+}
+
+/*
+ * A shutdown with a zero limit that is late as it begins: report and act
+ * now, in the thread that runs it, before the first stop request, so
+ * that the report names every thread it was late for and the action
+ * comes before anything else of the shutdown.
+ */
+void
+exeunt__deadline_begin(void)
+{
+	int late;
+
+	exeunt__lock();
+	late = dl.late_at_once;
+	dl.late_at_once = 0;
+	exeunt__unlock();
+	if (late)
+		exeunt__overrun();
 }
 
 /* The running shutdown's deadline, if it has one. */

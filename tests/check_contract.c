@@ -96,20 +96,21 @@ check_cancel(const struct child *c)
 		return "not a quiet exit status 0";
 	if (sscanf(c->out_buf, "late %d; submitted %llu started %llu "
 	    "cancelled %llu; run %d cancel %d", &late, &sub, &st, &can, &run,
-	    &cancel) != 6 || sub != 10000)
+	    &cancel) != 6 || sub != 10002)
 		return "unexpected output";
 	if (late != 0)
-		return "jobs started after the shutdown began";
-	if (st + can != sub || st != (unsigned long long)run ||
+		return "queued jobs started after the shutdown began";
+	if (st != 2 || can != 10000 || st != (unsigned long long)run ||
 	    can != (unsigned long long)cancel)
 		return "jobs lost or miscounted";
 	return NULL;
 }
 
 /*
- * exit(0) with 10000 jobs queued and pending CANCEL, set on the pool
- * (_i 0) or by EXEUNT_POOL_PENDING=cancel (_i 1): no job starts once the
- * phase left RUNNING; every job was started or cancelled.
+ * exit(0) with both workers held in a job until their stop request and
+ * 10000 jobs queued, pending CANCEL, set on the pool (_i 0) or by
+ * EXEUNT_POOL_PENDING=cancel (_i 1): no queued job starts, every one is
+ * cancelled, and the two holders ran.
  */
 START_TEST(cancel_starts_no_job_after_shutdown)
 {

@@ -1,11 +1,13 @@
 /*
  * EXEUNT_PENDING_CANCEL at exit: no queued job starts once the shutdown
- * has begun.  A 2-worker pool has 10000 jobs queued, each of which takes
- * about a millisecond (less once its worker is told to stop); main calls
- * exit(0) with the pool's pending action CANCEL.  Each job notes, as it
- * starts, whether the phase had left RUNNING: jobs running when the
- * shutdown begins may finish, but none may start after that.  The hook
- * runs once the pool is settled and prints what happened.
+ * has begun.  A 2-worker pool's workers are both held in a job that
+ * waits for its worker's stop request, with 10000 jobs queued behind;
+ * main then calls exit(0) with the pool's pending action CANCEL.  Since
+ * neither worker can take a job until its stop has been requested, which
+ * is after the shutdown began, any queued job that starts at all starts
+ * late: none may, and every one must be handed back.  (A library that
+ * lets a woken worker take jobs before the pool is closed starts some.)
+ * The hook runs once the pool is settled and prints what happened.
  *
  * argv[1]: how CANCEL is chosen: "pool" (exeunt_pool_set_pending) or
  * "env" (EXEUNT_POOL_PENDING=cancel, set by the test).
@@ -14,22 +16,30 @@
  */
 #include "scenario.h"
 
+#define HOLDERS 2
 #define JOBS 10000
 
 static exeunt_pool_t *pool;
 static atomic_int started, started_late, cancelled;
+static struct sc_count held = SC_COUNT_INIT;
 
+/* Holds its worker until the worker is asked to stop. */
+static void
+job_hold(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&started, 1);
+	count_up(&held);
+	(void)exeunt_wait_stop(NULL);
+}
+
+/* A queued job: it can only start after the shutdown began. */
 static void
 job_tick(void *arg)
 {
-	const struct timespec ms = { 0, 1000000L };
-
 	(void)arg;
-	/* First thing: a job that starts late must be seen as late. */
-	if (exeunt_phase() != EXEUNT_RUNNING)
-		atomic_fetch_add(&started_late, 1);
+	atomic_fetch_add(&started_late, 1);
 	atomic_fetch_add(&started, 1);
-	(void)exeunt_wait_stop(&ms);
 }
 
 static void
@@ -74,8 +84,12 @@ main(int argc, char **argv)
 		sc_check("exeunt_pool_set_pending", exeunt_pool_set_pending(pool,
 		    EXEUNT_PENDING_CANCEL));
 	sc_check("exeunt_atexit", exeunt_atexit(hook_report, NULL));
+	for (i = 0; i < HOLDERS; i++)
+		sc_check("submit", exeunt_pool_submit(pool, job_hold,
+		    job_cancelled, NULL));
 	for (i = 0; i < JOBS; i++)
 		sc_check("submit", exeunt_pool_submit(pool, job_tick,
 		    job_cancelled, NULL));
+	count_wait(&held, HOLDERS);
 	exit(0);
 }
