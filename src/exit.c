@@ -100,6 +100,8 @@ exeunt__exit_locked(int status)
 		exeunt__unlock();
 		return;
 	}
+	/* This thread's code never runs again, callbacks it is in included. */
+	exeunt__leave_callbacks_locked();
 	exeunt__reg.in_exit = 1;
 	exeunt__reg.exit_status = status;
 	exeunt__reg.exit_thread = pthread_self();

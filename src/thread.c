@@ -257,8 +257,8 @@ exeunt_thread_join(exeunt_thread_t *t, void **retval)
 	if (err != 0)
 		return err;
 
-	/* t has finished: it is past its last destructor, so this wait is
-	 * short, and not a cancellation point any more (a cancelled
+	/* t has finished: it is in its last key destructors, so this wait
+	 * is short, and not a cancellation point any more (a cancelled
 	 * pthread_join would leave it joined by nobody). */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &err);
 	(void)pthread_join(pth, retval);
