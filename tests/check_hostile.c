@@ -184,6 +184,7 @@ make_hostile_suite(void)
 	TCase *sg = tcase_create("hostile_signal");
 	TCase *mk = tcase_create("hostile_sigmask");
 	TCase *fk = tcase_create("hostile_fork");
+	TCase *fs = tcase_create("hostile_fork_signal");
 	TCase *ex = tcase_create("hostile_exit");
 	TCase *pl = tcase_create("hostile_plugin");
 
@@ -204,8 +205,17 @@ make_hostile_suite(void)
 	tcase_set_timeout(fk, SCENARIO_TIMEOUT);
 	tcase_set_tags(fk, "no-tsan");
 	tcase_add_test(fk, fork_from_terminate_callback);
-	tcase_add_test(fk, sigterm_to_new_child_is_the_childs);
 	suite_add_tcase(s, fk);
+
+	/* 100 forks of a process with 20 threads, each child starting a
+	 * signal thread: gcc 12's AddressSanitizer does not hold its
+	 * allocator's locks across fork(), so a child can find one held
+	 * for ever by a thread that does not exist there (seen: the child's
+	 * pthread_create stuck in the allocator, about once in 10 runs). */
+	tcase_set_timeout(fs, SCENARIO_TIMEOUT);
+	tcase_set_tags(fs, "no-tsan no-asan");
+	tcase_add_test(fs, sigterm_to_new_child_is_the_childs);
+	suite_add_tcase(s, fs);
 
 	tcase_set_timeout(ex, SCENARIO_TIMEOUT);
 	tcase_add_test(ex, two_exits_during_shutdown_call);
