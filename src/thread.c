@@ -199,11 +199,22 @@ check_owned_locked(const struct exeunt_thread *t)
 /* exeunt_thread_join() was cancelled while it waited: the thread stays
  * joinable.  Runs with the lock held, as the wait left it. */
 static void
-join_cancelled(void *arg)
+join_cancelled_locked(void *arg)
 {
 	struct exeunt_thread *t = arg;
 
 	exeunt__reg.waiters--;
+	t->joining = 0;
+	exeunt__unlock();
+}
+
+/* The same, cancelled in pthread_join(), without the lock. */
+static void
+join_cancelled(void *arg)
+{
+	struct exeunt_thread *t = arg;
+
+	exeunt__lock();
 	t->joining = 0;
 	exeunt__unlock();
 }
@@ -221,7 +232,7 @@ await_finish_locked(struct exeunt_thread *t)
 		if (exeunt__shutdown_waits_for_locked(t, exeunt__self))
 			return EDEADLK;
 		exeunt__reg.waiters++;
-		pthread_cleanup_push(join_cancelled, t);
+		pthread_cleanup_push(join_cancelled_locked, t);
 		(void)pthread_setcancelstate(exeunt__caller_cancel_state(),
 		    NULL);
 		pthread_cond_wait(&exeunt__reg.cond, &exeunt__reg.lock);
@@ -232,37 +243,54 @@ await_finish_locked(struct exeunt_thread *t)
 	return 0;
 }
 
+/*
+ * A shutdown may come to wait for a registered non-daemon thread that
+ * joins: such a joiner waits on the registry, where the shutdown can
+ * tell it EDEADLK.  Any other joiner goes straight to pthread_join(),
+ * which also waits for t's callback (t's end waits for it).
+ */
 int
 exeunt_thread_join(exeunt_thread_t *t, void **retval)
 {
+	struct exeunt_thread *self = exeunt__self;
 	pthread_t pth;
-	int err;
+	int err, waited = 0;
 
 	if (t == NULL)
 		return EINVAL;
 	pthread_testcancel();
 	exeunt__lock();
 	if ((err = check_owned_locked(t)) == 0 &&
-	    (t == exeunt__self || runs_callback_of_locked(t)))
+	    (t == self || runs_callback_of_locked(t)))
 		err = EDEADLK;
 	if (err == 0 && t->forked_away)
 		err = ESRCH;	/* a thread of the parent: none to join */
 	if (err == 0) {
 		t->joining = 1;
-		if ((err = await_finish_locked(t)) != 0)
-			t->joining = 0;
+		if (self != NULL && !self->daemon) {
+			waited = 1;
+			if ((err = await_finish_locked(t)) != 0)
+				t->joining = 0;
+		}
 	}
 	pth = t->pthread;
 	exeunt__unlock();
 	if (err != 0)
 		return err;
 
-	/* t has finished: it is in its last key destructors, so this wait
-	 * is short, and not a cancellation point any more (a cancelled
-	 * pthread_join would leave it joined by nobody). */
-	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &err);
-	(void)pthread_join(pth, retval);
-	(void)pthread_setcancelstate(err, NULL);
+	if (waited) {
+		/* t has finished: it is in its last key destructors, so
+		 * this wait is short, and not a cancellation point any more
+		 * (a cancelled pthread_join would leave it joined by
+		 * nobody). */
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &err);
+		(void)pthread_join(pth, retval);
+		(void)pthread_setcancelstate(err, NULL);
+	} else {
+		pthread_cleanup_push(join_cancelled, t);
+		(void)pthread_join(pth, retval);
+		pthread_cleanup_pop(0);
+	}
 	exeunt__release_ref(t);
 	return 0;
 }

@@ -538,6 +538,16 @@ do_join(void *arg)
 	return exeunt_thread_join(arg, NULL);
 }
 
+/* The same from a registered non-daemon thread, whose join waits where a
+ * shutdown could tell it EDEADLK. */
+static int
+do_join_adopted(void *arg)
+{
+	int rc = exeunt_thread_adopt(NULL);
+
+	return rc != 0 ? -rc : exeunt_thread_join(arg, NULL);
+}
+
 static int
 do_count(void *arg)
 {
@@ -690,8 +700,10 @@ END_TEST
 /*
  * exeunt_thread_join() is a cancellation point, like pthread_join(): a
  * joiner cancelled in it (with its cancellation pending when it calls,
- * _i == 0, or cancelled by another thread while it blocks, _i == 1)
- * leaves the thread joinable, with its value.
+ * _i & 1 == 0, or cancelled by another thread while it blocks, _i & 1)
+ * leaves the thread joinable, with its value.  The joiner is a raw
+ * thread, or (_i & 2) a registered non-daemon one, which waits on the
+ * registry rather than in pthread_join().
  */
 START_TEST(join_is_cancellation_point)
 {
@@ -703,9 +715,9 @@ START_TEST(join_is_cancellation_point)
 
 	gate_init(&go);
 	t = create_or_fail(NULL, start_wait_gate, &go);
-	call_init(&c, do_join, t, _i == 0);
+	call_init(&c, _i & 2 ? do_join_adopted : do_join, t, !(_i & 1));
 	joiner = start_raw(start_call, &c);
-	if (_i == 1) {
+	if (_i & 1) {
 		gate_wait(&c.calling);
 		ck_assert(wait_until_sleeping(c.tid));
 		ck_assert_int_eq(pthread_cancel(joiner), 0);
@@ -850,7 +862,7 @@ make_finish_suite(void)
 	 */
 	tcase_set_timeout(join, UNIT_TIMEOUT);
 	tcase_set_tags(join, "no-tsan");
-	tcase_add_loop_test(join, join_is_cancellation_point, 0, 2);
+	tcase_add_loop_test(join, join_is_cancellation_point, 0, 4);
 	suite_add_tcase(s, join);
 
 	tcase_set_timeout(submit, UNIT_TIMEOUT);
