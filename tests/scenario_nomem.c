@@ -1,8 +1,6 @@
 /*
- * Allocation failures.  This program defines malloc, calloc, realloc and
- * free (the executable's definitions come first in symbol lookup, so the
- * library and libc use them) and forwards them to the next definitions;
- * on demand they fail the calling thread's allocations from the n-th one
+ * Allocation failures.  Through interpose.h this program's allocator
+ * fails on demand the calling thread's allocations from the n-th one
  * on (persistent) or just the n-th (single).  Sweeping n from 1 up, each
  * of exeunt_thread_create, exeunt_thread_adopt and exeunt_atexit must
  * fail cleanly (ENOMEM; for creation also EAGAIN from pthread_create),
@@ -13,10 +11,7 @@
  */
 #include "scenario.h"
 
-#include <dlfcn.h>
-#include <stdalign.h>
-#include <stdatomic.h>
-#include <stdint.h>
+#include "interpose.h"
 
 #define SWEEP_MAX 64
 
@@ -26,60 +21,8 @@ static _Thread_local int persistent;	/* fail every one after it too */
 static _Thread_local int failing;
 static _Thread_local long injected;	/* failures made */
 
-static void *(*real_malloc)(size_t);
-static void *(*real_calloc)(size_t, size_t);
-static void *(*real_realloc)(void *, size_t);
-static void (*real_free)(void *);
-
-/*
- * The allocator is called by the dynamic loader and, in sanitizer
- * builds, by the sanitizer's own start-up before it can handle an
- * instrumented call: none of its functions is instrumented.
- */
-#if defined(__SANITIZE_THREAD__)
-#define NOT_INSTRUMENTED __attribute__((no_sanitize_thread))
-#elif defined(__SANITIZE_ADDRESS__)
-#define NOT_INSTRUMENTED __attribute__((no_sanitize_address))
-#else
-#define NOT_INSTRUMENTED
-#endif
-
-/* Served while dlsym() itself allocates, before the real ones are known. */
-static alignas(max_align_t) char boot[8192];
-static atomic_size_t boot_used;
-static _Thread_local int resolving;
-
-NOT_INSTRUMENTED static void *
-boot_alloc(size_t n)
-{
-	size_t off;
-
-	n = (n + 15) & ~(size_t)15;
-	off = atomic_fetch_add(&boot_used, n);
-	return off + n <= sizeof boot ? boot + off : NULL;
-}
-
 NOT_INSTRUMENTED static int
-from_boot(const void *p)
-{
-	return (const char *)p >= boot && (const char *)p < boot + sizeof boot;
-}
-
-NOT_INSTRUMENTED static void
-resolve(void)
-{
-	if (real_free != NULL)
-		return;
-	resolving = 1;
-	*(void **)&real_malloc = dlsym(RTLD_NEXT, "malloc");
-	*(void **)&real_calloc = dlsym(RTLD_NEXT, "calloc");
-	*(void **)&real_realloc = dlsym(RTLD_NEXT, "realloc");
-	*(void **)&real_free = dlsym(RTLD_NEXT, "free");
-	resolving = 0;
-}
-
-NOT_INSTRUMENTED static int
-inject(void)
+interpose_fail(void)
 {
 	if (countdown > 0 && --countdown == 0) {
 		failing = 1;
@@ -91,68 +34,6 @@ inject(void)
 		return 1;
 	}
 	return 0;
-}
-
-NOT_INSTRUMENTED void *
-malloc(size_t n)
-{
-	if (resolving)
-		return boot_alloc(n);
-	resolve();
-	if (inject()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return real_malloc(n);
-}
-
-NOT_INSTRUMENTED void *
-calloc(size_t n, size_t size)
-{
-	void *p;
-
-	if (resolving) {
-		if (size != 0 && n > SIZE_MAX / size)
-			return NULL;
-		p = boot_alloc(n * size);
-		if (p != NULL)
-			memset(p, 0, n * size);
-		return p;
-	}
-	resolve();
-	if (inject()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return real_calloc(n, size);
-}
-
-NOT_INSTRUMENTED void *
-realloc(void *old, size_t n)
-{
-	void *p;
-
-	if (resolving || from_boot(old)) {
-		p = malloc(n);
-		if (p != NULL && old != NULL)
-			memcpy(p, old, n);	/* boot blocks are large enough */
-		return p;
-	}
-	resolve();
-	if (inject()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return real_realloc(old, n);
-}
-
-NOT_INSTRUMENTED void
-free(void *p)
-{
-	if (p == NULL || from_boot(p))
-		return;
-	resolve();
-	real_free(p);
 }
 
 static void
