@@ -104,10 +104,12 @@ next_request_locked(void)
 
 /*
  * Phase 1: a stop request to every unfinished registered thread, newest
- * first.  Also run by the watchdog when it takes over; the owner then
- * parks as soon as its blocked callback returns.
+ * first.  Also run by the watchdog when it takes over; the owner's part
+ * then ends as soon as its blocked callback returns: in exit() it parks
+ * (the watchdog's exit() goes on), in exeunt_shutdown() it waits until
+ * the watchdog is done and returns 1, and does nothing more.
  */
-static void
+static int
 terminate_phase(void)
 {
 	int owner = pthread_equal(exeunt__reg.owner, pthread_self());
@@ -131,15 +133,22 @@ terminate_phase(void)
 		}
 		if (owner) {
 			exeunt__reg.owner_in_callback = 0;
-			/* The watchdog took over, and its exit() goes on:
-			 * this thread must not run exit handlers too. */
+			/* The watchdog took over and runs the rest: this
+			 * thread must not run a phase, a hook or exit
+			 * handlers too. */
 			if (exeunt__reg.taken_over && exeunt__reg.in_exit) {
 				exeunt__unlock();
 				exeunt__park();
 			}
+			if (exeunt__reg.taken_over) {
+				exeunt__await_done_locked();
+				exeunt__unlock();
+				return 1;
+			}
 		}
 	}
 	exeunt__unlock();
+	return 0;
 }
 
 /*
@@ -200,7 +209,8 @@ void
 exeunt__run_phases(void)
 {
 	for (;;) {
-		terminate_phase();
+		if (terminate_phase())
+			return;		/* the watchdog finished it */
 		join_phase();
 		/* It returns with the lock held: once it found no hook left,
 		 * no hook can be accepted until the shutdown is done. */

@@ -116,16 +116,16 @@ struct dump_line {
 	double age;
 };
 
-int
-exeunt_dump(FILE *out)
+/* The dump; the caller's cancellation is disabled (a cancellation in
+ * fprintf would leave a record held). */
+static int
+dump(FILE *out)
 {
 	struct exeunt_thread *t, *next, *dead = NULL;
 	struct dump_line d;
 	size_t live;
 	int phase, failed = 0;
 
-	if (out == NULL)
-		return EINVAL;
 	exeunt__lock();
 	live = exeunt__reg.live;
 	phase = atomic_load(&exeunt__reg.phase);
@@ -171,4 +171,17 @@ exeunt_dump(FILE *out)
 	if (fflush(out) != 0 || ferror(out))
 		failed = 1;
 	return failed ? EIO : 0;
+}
+
+int
+exeunt_dump(FILE *out)
+{
+	int cancel, err;
+
+	if (out == NULL)
+		return EINVAL;
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	err = dump(out);
+	(void)pthread_setcancelstate(cancel, NULL);
+	return err;
 }

@@ -22,19 +22,21 @@
 static atomic_int exit_claimed;
 static pthread_t exit_claimer;
 
-/* Block forever; signal handlers still run in this thread. */
+/* Block forever; signal handlers still run in this thread, for the
+ * signals it does not block (its mask stays as it was). */
 void
 exeunt__park(void)
 {
-	sigset_t none;
+	sigset_t mask;
 
 	exeunt__lock();
 	exeunt__leave_callbacks_locked();
 	exeunt__unlock();
 	exeunt__finish_current();
-	sigemptyset(&none);
+	exeunt__pool_parked();
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
 	for (;;)
-		sigsuspend(&none);
+		sigsuspend(&mask);
 }
 
 static void park_handler(int status, void *arg);

@@ -67,6 +67,7 @@ struct exeunt_thread {
 	int detached;
 	int joining;
 	int forked_away;	/* a parent's thread, seen from a child */
+	int never_ends;		/* finished, but parked or in exit() */
 	pthread_t term_runner;	/* the thread running the callback */
 
 	/* Touched only by the thread itself. */
@@ -202,6 +203,7 @@ void exeunt__fork_init(void) EXEUNT__HIDDEN;
 /* pool.c */
 void exeunt__pool_describe(const struct exeunt_thread *t, char *buf,
     size_t size) EXEUNT__HIDDEN;
+void exeunt__pool_parked(void) EXEUNT__HIDDEN;
 
 /* debug.c */
 extern int exeunt__debug EXEUNT__HIDDEN;

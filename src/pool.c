@@ -278,6 +278,25 @@ join_workers(struct exeunt_pool *pool)
 		(void)exeunt_thread_join(pool->workers[i], NULL);
 }
 
+/*
+ * The calling thread is parked for ever (its job called exit() while
+ * another thread ends the process): if it is a worker, it counts as
+ * ended, so that a shutdown or destroy of its pool does not wait for it.
+ */
+void
+exeunt__pool_parked(void)
+{
+	struct exeunt_pool *pool = current_pool;
+
+	if (pool == NULL)
+		return;
+	current_pool = NULL;
+	pthread_mutex_lock(&pool->lock);
+	pool->nended++;
+	pthread_cond_broadcast(&pool->ended);
+	pthread_mutex_unlock(&pool->lock);
+}
+
 int
 exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
     const exeunt_attr_t *attr)
@@ -286,7 +305,7 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 	struct exeunt_pool *pool;
 	exeunt_attr_t wattr;
 	char name[EXEUNT_NAME_MAX + 1];
-	int err = 0;
+	int err = 0, cancel;
 	unsigned i;
 
 	if (poolp == NULL || nthreads == 0)
@@ -334,6 +353,8 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 		pool->nstarted++;
 	}
 	if (err != 0) {
+		/* Not a cancellation point: the workers must be joined. */
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 		close_pool(pool, EXEUNT_PENDING_RUN);
 		pthread_mutex_lock(&pool->lock);
 		while (pool->nended < pool->nstarted)
@@ -341,6 +362,7 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 		pthread_mutex_unlock(&pool->lock);
 		join_workers(pool);
 		free_pool(pool);
+		(void)pthread_setcancelstate(cancel, NULL);
 		return err;
 	}
 	*poolp = pool;

@@ -132,12 +132,14 @@ exeunt__request_stop(struct exeunt_thread *t)
 		wake_waiters(&t->stop);
 	if (!call)
 		return;
+	/* From here the callback must run and end: the trace's write(2) is
+	 * a cancellation point too. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	if (exeunt__debug) {
 		clock_gettime(CLOCK_MONOTONIC, &began);
 		exeunt__trace("terminate seq %llu \"%s\" called", t->seq,
 		    t->name);
 	}
-	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	pthread_cleanup_push(callback_ended, t);
 	t->term_fn(t, t->term_arg);
 	if (exeunt__debug)

@@ -72,6 +72,8 @@ finish_self(struct exeunt_thread *t, int wait)
 	while (wait && t->term_state == EXEUNT__TERM_RUNNING &&
 	    !runs_callback_of_locked(t))
 		exeunt__wait_locked();
+	/* Counted out without waiting: the thread never returns. */
+	t->never_ends = !wait;
 	exeunt__finish_locked(t);
 	last = exeunt__unref_locked(t);
 	exeunt__unlock();
@@ -199,22 +201,11 @@ check_owned_locked(const struct exeunt_thread *t)
 /* exeunt_thread_join() was cancelled while it waited: the thread stays
  * joinable.  Runs with the lock held, as the wait left it. */
 static void
-join_cancelled_locked(void *arg)
-{
-	struct exeunt_thread *t = arg;
-
-	exeunt__reg.waiters--;
-	t->joining = 0;
-	exeunt__unlock();
-}
-
-/* The same, cancelled in pthread_join(), without the lock. */
-static void
 join_cancelled(void *arg)
 {
 	struct exeunt_thread *t = arg;
 
-	exeunt__lock();
+	exeunt__reg.waiters--;
 	t->joining = 0;
 	exeunt__unlock();
 }
@@ -232,7 +223,7 @@ await_finish_locked(struct exeunt_thread *t)
 		if (exeunt__shutdown_waits_for_locked(t, exeunt__self))
 			return EDEADLK;
 		exeunt__reg.waiters++;
-		pthread_cleanup_push(join_cancelled_locked, t);
+		pthread_cleanup_push(join_cancelled, t);
 		(void)pthread_setcancelstate(exeunt__caller_cancel_state(),
 		    NULL);
 		pthread_cond_wait(&exeunt__reg.cond, &exeunt__reg.lock);
@@ -244,41 +235,40 @@ await_finish_locked(struct exeunt_thread *t)
 }
 
 /*
- * A shutdown may come to wait for a registered non-daemon thread that
- * joins: such a joiner waits on the registry, where the shutdown can
- * tell it EDEADLK.  Any other joiner goes straight to pthread_join(),
- * which also waits for t's callback (t's end waits for it).
+ * The wait is on the registry, not in pthread_join(): there a shutdown
+ * run by t can answer EDEADLK, and a thread that will never end (parked,
+ * or whose exit() ends the process) is seen finished and not waited for.
  */
 int
 exeunt_thread_join(exeunt_thread_t *t, void **retval)
 {
-	struct exeunt_thread *self = exeunt__self;
 	pthread_t pth;
-	int err, waited = 0;
+	int err, never_ends = 0;
 
 	if (t == NULL)
 		return EINVAL;
 	pthread_testcancel();
 	exeunt__lock();
 	if ((err = check_owned_locked(t)) == 0 &&
-	    (t == self || runs_callback_of_locked(t)))
+	    (t == exeunt__self || runs_callback_of_locked(t)))
 		err = EDEADLK;
 	if (err == 0 && t->forked_away)
 		err = ESRCH;	/* a thread of the parent: none to join */
 	if (err == 0) {
 		t->joining = 1;
-		if (self != NULL && !self->daemon) {
-			waited = 1;
-			if ((err = await_finish_locked(t)) != 0)
-				t->joining = 0;
-		}
+		if ((err = await_finish_locked(t)) != 0)
+			t->joining = 0;
+		never_ends = t->never_ends;
 	}
 	pth = t->pthread;
 	exeunt__unlock();
 	if (err != 0)
 		return err;
 
-	if (waited) {
+	if (never_ends) {
+		if (retval != NULL)
+			*retval = NULL;
+	} else {
 		/* t has finished: it is in its last key destructors, so
 		 * this wait is short, and not a cancellation point any more
 		 * (a cancelled pthread_join would leave it joined by
@@ -286,10 +276,6 @@ exeunt_thread_join(exeunt_thread_t *t, void **retval)
 		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &err);
 		(void)pthread_join(pth, retval);
 		(void)pthread_setcancelstate(err, NULL);
-	} else {
-		pthread_cleanup_push(join_cancelled, t);
-		(void)pthread_join(pth, retval);
-		pthread_cleanup_pop(0);
 	}
 	exeunt__release_ref(t);
 	return 0;

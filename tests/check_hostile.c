@@ -2,8 +2,9 @@
  * Hostile surroundings: trapped signals against exit handlers older than
  * the library and against the signal mask, fork() from a terminate
  * callback and right under a signal, exit() racing exeunt_shutdown(),
- * exeunt_exit() from a thread being joined, and a plugin unloaded with a
- * hook of its own.  Every case is a scenario program run as a child.
+ * exeunt_exit() from a thread being joined, a plugin unloaded with a
+ * hook of its own, threads parked by exit(), and a shutdown taken over by
+ * the watchdog.  Every case is a scenario program run as a child.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
@@ -172,6 +173,83 @@ START_TEST(unloaded_plugin_hook_is_dropped)
 }
 END_TEST
 
+/* Threads that never return; a shutdown taken over ------------------ */
+
+/*
+ * A thread that calls exit() while the shutdown runs is parked and counts
+ * as finished: joining it returns at once (0), where pthread_join() would
+ * wait for ever, and its supervisor, a non-daemon thread the shutdown
+ * waits for, can return.
+ */
+START_TEST(join_of_parked_thread_returns)
+{
+	const char *args[] = { "join", NULL };
+
+	child_run(&ch, "scenario_ho_park", args, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "join 0\nhook 1\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/* A pool whose worker is parked by its job's exit(): destroy returns. */
+START_TEST(destroy_of_pool_with_parked_worker_returns)
+{
+	const char *args[] = { "pool", NULL };
+
+	child_run(&ch, "scenario_ho_park", args, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "destroy 0\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/* A parked thread keeps the signals it blocked blocked. */
+START_TEST(parked_thread_keeps_its_mask)
+{
+	const char *args[] = { "mask", NULL };
+
+	child_run(&ch, "scenario_ho_park", args, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "parked thread blocks SIGUSR1: yes\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/*
+ * The watchdog takes over a shutdown whose terminate callback blocks past
+ * the deadline (PROCEED): when that callback returns, exeunt_shutdown()
+ * still returns only once the watchdog has run the hooks, and no hook
+ * runs twice.
+ */
+START_TEST(taken_over_shutdown_returns_when_done)
+{
+	const char *args[] = { "takeover", NULL };
+
+	child_run(&ch, "scenario_ho_park", args, NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "shutdown returned; hook done; phase DONE\n");
+}
+END_TEST
+
+/*
+ * With EXEUNT_DEBUG set, exeunt_thread_request_stop() is still no
+ * cancellation point: its trace line comes after cancellation is
+ * disabled, so the callback runs and the target can be joined.
+ */
+START_TEST(request_stop_traced_is_no_cancellation_point)
+{
+	const char *args[] = { "cancel", NULL };
+	const char *const env[] = { "EXEUNT_DEBUG=1", NULL };
+
+	child_run(&ch, "scenario_ho_park", args, env, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "callback\n"
+	    "request_stop returned; stopper cancelled\n"
+	    "join 0\n");
+}
+END_TEST
+
 /*
  * ThreadSanitizer cannot run threads in the child of a threaded process,
  * which the fork cases need, and the mask case, whose hook forks, too:
@@ -187,6 +265,7 @@ make_hostile_suite(void)
 	TCase *fs = tcase_create("hostile_fork_signal");
 	TCase *ex = tcase_create("hostile_exit");
 	TCase *pl = tcase_create("hostile_plugin");
+	TCase *pk = tcase_create("hostile_park");
 
 	tcase_set_timeout(sg, SCENARIO_TIMEOUT);
 	/* The signal's death after the whole of exit() needs a seccomp
@@ -225,5 +304,13 @@ make_hostile_suite(void)
 	tcase_set_timeout(pl, SCENARIO_TIMEOUT);
 	tcase_add_test(pl, unloaded_plugin_hook_is_dropped);
 	suite_add_tcase(s, pl);
+
+	tcase_set_timeout(pk, SCENARIO_TIMEOUT);
+	tcase_add_test(pk, join_of_parked_thread_returns);
+	tcase_add_test(pk, destroy_of_pool_with_parked_worker_returns);
+	tcase_add_test(pk, parked_thread_keeps_its_mask);
+	tcase_add_test(pk, taken_over_shutdown_returns_when_done);
+	tcase_add_test(pk, request_stop_traced_is_no_cancellation_point);
+	suite_add_tcase(s, pk);
 	return s;
 }
