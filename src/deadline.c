@@ -373,11 +373,13 @@ exeunt__overrun(void)
 	exeunt__lock();
 	in_exit = exeunt__reg.in_exit;
 	status = exeunt__reg.exit_status;
-	if (in_exit)
-		exeunt__reg.exit_thread = pthread_self();
 	exeunt__unlock();
+	/* The rest of that exit() (the exit handlers after the coordinator)
+	 * belongs to the blocked thread: glibc 2.41 and musl hold their exit
+	 * lock for it, so another thread's exit() would wait for ever.  End
+	 * the process here, the same on every C library. */
 	if (in_exit)
-		exit(status);
+		exeunt__end_process(status);
 }
 
 /* After fork(): no shutdown runs in the child. */

@@ -192,6 +192,7 @@ void exeunt__deadline_reset_child(void) EXEUNT__HIDDEN;
 
 /* signal.c */
 void exeunt__signal_init(void) EXEUNT__HIDDEN;
+void exeunt__end_process(int status) __attribute__((noreturn)) EXEUNT__HIDDEN;
 void exeunt__signal_reset_child(void) EXEUNT__HIDDEN;
 void exeunt__signal_fork_prepare(void) EXEUNT__HIDDEN;
 void exeunt__signal_fork_done(void) EXEUNT__HIDDEN;

@@ -316,6 +316,22 @@ signal_at_exit(void)
 	_exit(128 + signo);
 }
 
+/*
+ * End the process now, from a thread that cannot go on with the exit()
+ * under way: flush stdio, then die by the trapped signal that started
+ * that exit, if one did, else _exit(status).
+ */
+void
+exeunt__end_process(int status)
+{
+	int signo = atomic_load(&exit_by);
+
+	fflush(NULL);
+	if (signo != 0)
+		die_by(signo);
+	_exit(status);
+}
+
 void
 exeunt__signal_init(void)
 {

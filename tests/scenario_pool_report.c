@@ -10,11 +10,12 @@
  *          queued".
  *   idle   pool "idl" has one idle worker (seq 1); thread "blocker"
  *          (seq 2) has a terminate callback that never returns, so the
- *          worker is never told to stop: "idle, 0 jobs queued".  Once
- *          the watchdog made the remaining stop requests, the worker
- *          ends; an atexit(3) handler registered before the first exeunt
- *          call (so it runs after the shutdown) destroys the pool, which
- *          joins it.
+ *          worker is never told to stop: "idle, 0 jobs queued".  The
+ *          watchdog then makes the remaining stop requests, runs the hook
+ *          and ends the process itself: the atexit(3) handler registered
+ *          before the first exeunt call, which would destroy the pool,
+ *          belongs to the exit() that the blocked callback holds, and
+ *          does not run.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
