@@ -121,7 +121,9 @@ static int
 copy_pthread_attr(pthread_attr_t *to, const pthread_attr_t *from)
 {
 	struct sched_param param;
+#ifdef HAVE_PTHREAD_ATTR_SETAFFINITY_NP
 	cpu_set_t cpus;
+#endif
 	void *stackaddr;
 	size_t size;
 	int value, err;
@@ -151,6 +153,7 @@ copy_pthread_attr(pthread_attr_t *to, const pthread_attr_t *from)
 	if ((err = pthread_attr_getscope(from, &value)) != 0 ||
 	    (err = pthread_attr_setscope(to, value)) != 0)
 		return err;
+#ifdef HAVE_PTHREAD_ATTR_SETAFFINITY_NP
 	/* An attribute without an affinity reports every CPU: copy only a
 	 * real restriction, so the default stays "inherit". */
 	if (pthread_attr_getaffinity_np(from, sizeof(cpus), &cpus) == 0 &&
@@ -159,6 +162,7 @@ copy_pthread_attr(pthread_attr_t *to, const pthread_attr_t *from)
 		    &cpus)) != 0)
 			return err;
 	}
+#endif
 	return 0;
 }
 

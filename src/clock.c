@@ -1,6 +1,7 @@
 /*
  * Time arithmetic on CLOCK_MONOTONIC, written once: checking a relative
- * timeout, turning it into an absolute time, and measuring an age.
+ * timeout, turning it into an absolute time, measuring an age, and
+ * condition variables that wait until such a time.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
@@ -69,4 +70,34 @@ exeunt__since(const struct timespec *then)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - then->tv_sec) +
 	    (double)(now.tv_nsec - then->tv_nsec) / 1e9;
+}
+
+/*
+ * A condition variable whose timed waits take CLOCK_MONOTONIC times.
+ * pthread_condattr_setclock() is POSIX, unlike glibc's
+ * pthread_cond_clockwait(), which musl lacks.
+ */
+void
+exeunt__cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	if (pthread_condattr_init(&attr) == 0) {
+		if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+		    pthread_cond_init(cond, &attr) == 0) {
+			pthread_condattr_destroy(&attr);
+			return;
+		}
+		pthread_condattr_destroy(&attr);
+	}
+	pthread_cond_init(cond, NULL);	/* not reached on Linux */
+}
+
+/* Wait on a condition variable made by exeunt__cond_init() until abs, on
+ * CLOCK_MONOTONIC; 0 or ETIMEDOUT. */
+int
+exeunt__cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex,
+    const struct timespec *abs)
+{
+	return pthread_cond_timedwait(cond, mutex, abs);
 }

@@ -180,8 +180,8 @@ join_phase(void)
 			continue;
 		}
 		exeunt__reg.waiters++;
-		if (pthread_cond_clockwait(&exeunt__reg.cond, &exeunt__reg.lock,
-		    CLOCK_MONOTONIC, &deadline) == ETIMEDOUT) {
+		if (exeunt__cond_wait_until(&exeunt__reg.cond,
+		    &exeunt__reg.lock, &deadline) == ETIMEDOUT) {
 			/* No watchdog made the report: make it here. */
 			exeunt__reg.waiters--;
 			exeunt__unlock();

@@ -142,8 +142,8 @@ watchdog(void *arg)
 	while (exeunt__reg.state == EXEUNT__SHUT_RUNNING &&
 	    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS &&
 	    !exeunt__reg.reported) {
-		if (pthread_cond_clockwait(&exeunt__reg.cond, &exeunt__reg.lock,
-		    CLOCK_MONOTONIC, &dl.deadline) == ETIMEDOUT) {
+		if (exeunt__cond_wait_until(&exeunt__reg.cond,
+		    &exeunt__reg.lock, &dl.deadline) == ETIMEDOUT) {
 			late = 1;
 			break;
 		}

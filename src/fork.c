@@ -111,7 +111,7 @@ child(void)
 	exeunt__deadline_reset_child();
 	exeunt__signal_reset_child();
 	/* Nobody waits on it here; waiters of the parent do not exist. */
-	pthread_cond_init(&exeunt__reg.cond, NULL);
+	exeunt__cond_init(&exeunt__reg.cond);
 	exeunt__signal_fork_done();
 	exeunt__unlock();
 }

@@ -151,6 +151,9 @@ void exeunt__ts_add(struct timespec *abs, const struct timespec *base,
 void exeunt__ts_after(struct timespec *abs, const struct timespec *rel)
     EXEUNT__HIDDEN;
 double exeunt__since(const struct timespec *then) EXEUNT__HIDDEN;
+void exeunt__cond_init(pthread_cond_t *cond) EXEUNT__HIDDEN;
+int exeunt__cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex,
+    const struct timespec *abs) EXEUNT__HIDDEN;
 
 /* attr.c */
 const struct exeunt__attr *exeunt__attr_get(const exeunt_attr_t *attr)

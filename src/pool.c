@@ -323,7 +323,7 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->work, NULL);
 	pthread_cond_init(&pool->space, NULL);
-	pthread_cond_init(&pool->ended, NULL);
+	exeunt__cond_init(&pool->ended);	/* timed: see clock.c */
 	pool->capacity = capacity;
 	pool->nthreads = nthreads;
 	pool->pending = -1;
@@ -467,8 +467,8 @@ exeunt_pool_shutdown(exeunt_pool_t *pool, enum exeunt_pending action,
 		if (timeout == NULL)
 			pthread_cond_wait(&pool->ended, &pool->lock);
 		else
-			err = pthread_cond_clockwait(&pool->ended, &pool->lock,
-			    CLOCK_MONOTONIC, &deadline);
+			err = exeunt__cond_wait_until(&pool->ended,
+			    &pool->lock, &deadline);
 	}
 	err = pool->nended < pool->nstarted ? ETIMEDOUT : 0;
 	pthread_mutex_unlock(&pool->lock);

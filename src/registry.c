@@ -230,6 +230,9 @@ exeunt__release_ref(struct exeunt_thread *t)
 __attribute__((constructor)) static void
 exeunt__init(void)
 {
+	/* Its timed waits are on CLOCK_MONOTONIC.  No thread waits on it
+	 * yet: the library's threads start later. */
+	exeunt__cond_init(&exeunt__reg.cond);
 	exeunt__debug_init();
 	exeunt__thread_init();
 	exeunt__fork_init();
