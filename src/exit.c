@@ -110,6 +110,7 @@ exeunt__exit_locked(int status)
 	(void)exeunt__arm_park_locked(1);
 	exeunt__unlock();
 	exeunt__finish_current();
+	exeunt__pool_parked();
 	exeunt__lock();
 	exeunt__await_done_locked();
 	exeunt__unlock();

@@ -279,9 +279,10 @@ join_workers(struct exeunt_pool *pool)
 }
 
 /*
- * The calling thread is parked for ever (its job called exit() while
- * another thread ends the process): if it is a worker, it counts as
- * ended, so that a shutdown or destroy of its pool does not wait for it.
+ * The calling thread never returns to its code (its job called exit()
+ * while another thread's shutdown runs: it is parked, or its exit() waits
+ * for that shutdown): if it is a worker, it counts as ended, so that a
+ * shutdown or destroy of its pool, from a hook say, does not wait for it.
  */
 void
 exeunt__pool_parked(void)

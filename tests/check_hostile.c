@@ -192,13 +192,18 @@ START_TEST(join_of_parked_thread_returns)
 }
 END_TEST
 
-/* A pool whose worker is parked by its job's exit(): destroy returns. */
+/*
+ * A pool whose worker's job calls exit() while a shutdown runs: destroy,
+ * from a hook, returns at once, whether the worker is parked (main's
+ * exit(), _i == 0) or its exit() waits for exeunt_shutdown() (_i == 1)
+ * and then ends the process with its status.
+ */
 START_TEST(destroy_of_pool_with_parked_worker_returns)
 {
-	const char *args[] = { "pool", NULL };
+	const char *args[] = { _i == 0 ? "pool" : "pool-shutdown", NULL };
 
 	child_run(&ch, "scenario_ho_park", args, NULL, 0);
-	child_assert_exit(&ch, 0);
+	child_assert_exit(&ch, _i == 0 ? 0 : 1);
 	child_assert_out(&ch, "destroy 0\n");
 	child_assert_quiet(&ch);
 }
@@ -307,7 +312,8 @@ make_hostile_suite(void)
 
 	tcase_set_timeout(pk, SCENARIO_TIMEOUT);
 	tcase_add_test(pk, join_of_parked_thread_returns);
-	tcase_add_test(pk, destroy_of_pool_with_parked_worker_returns);
+	tcase_add_loop_test(pk, destroy_of_pool_with_parked_worker_returns, 0,
+	    2);
 	tcase_add_test(pk, parked_thread_keeps_its_mask);
 	tcase_add_test(pk, taken_over_shutdown_returns_when_done);
 	tcase_add_test(pk, request_stop_traced_is_no_cancellation_point);

@@ -10,6 +10,10 @@
  *             ends), S returns, the hook runs, status 0.
  *   pool      the job of a 1-worker pool calls exit(1) the same way; the
  *             hook destroys the pool: 0, at once.
+ *   pool-shutdown  the same, but main runs exeunt_shutdown(): the job's
+ *             exit(1) waits for that shutdown, whose hook destroys the
+ *             pool (0, at once); then main waits, and the job's exit()
+ *             ends the process with 1.
  *   mask      SIGUSR1 is blocked in every thread; thread O calls exit(3)
  *             during the shutdown and is parked; the hook looks at O's
  *             blocked signals in /proc: a parked thread keeps its mask.
@@ -170,14 +174,17 @@ main(int argc, char **argv)
 		sc_check("exeunt_atexit", exeunt_atexit(hook_say, hook_name));
 		exit(0);
 	}
-	if (strcmp(how, "pool") == 0) {
+	if (strncmp(how, "pool", 4) == 0) {
 		sc_check("exeunt_pool_create",
 		    exeunt_pool_create(&pool, 1, 0, NULL));
 		sc_check("exeunt_atexit", exeunt_atexit(hook_destroy, pool));
 		sc_check("exeunt_pool_submit", exeunt_pool_submit(pool,
 		    job_exit_on_stop, NULL, NULL));
 		flag_wait(&started);
-		exit(0);
+		if (strcmp(how, "pool") == 0)
+			exit(0);
+		sc_check("exeunt_shutdown", exeunt_shutdown());
+		sc_forever();
 	}
 	if (strcmp(how, "mask") == 0) {
 		sigemptyset(&usr1);
