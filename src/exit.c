@@ -32,8 +32,8 @@ exeunt__park(void)
 	exeunt__lock();
 	exeunt__leave_callbacks_locked();
 	exeunt__unlock();
-	exeunt__finish_current();
 	exeunt__pool_parked();
+	exeunt__finish_current();
 	pthread_sigmask(SIG_BLOCK, NULL, &mask);
 	for (;;)
 		sigsuspend(&mask);
@@ -109,8 +109,8 @@ exeunt__exit_locked(int status)
 	exeunt__reg.exit_thread = pthread_self();
 	(void)exeunt__arm_park_locked(1);
 	exeunt__unlock();
-	exeunt__finish_current();
 	exeunt__pool_parked();
+	exeunt__finish_current();
 	exeunt__lock();
 	exeunt__await_done_locked();
 	exeunt__unlock();

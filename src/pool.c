@@ -288,11 +288,19 @@ void
 exeunt__pool_parked(void)
 {
 	struct exeunt_pool *pool = current_pool;
+	struct job *j;
 
 	if (pool == NULL)
 		return;
-	current_pool = NULL;
 	pthread_mutex_lock(&pool->lock);
+	/* The last worker: no other will take what is queued, so it settles
+	 * the queue here, as the pool's close decides (run, or hand back),
+	 * before it counts as finished: no job is lost. */
+	if (pool->nended + 1 == pool->nstarted) {
+		while ((j = take_job_locked(pool)) != NULL)
+			run_job_locked(pool, current_slot, j);
+	}
+	current_pool = NULL;
 	pool->nended++;
 	pthread_cond_broadcast(&pool->ended);
 	pthread_mutex_unlock(&pool->lock);

@@ -8,8 +8,10 @@
  *             finished.  Registered non-daemon supervisor S joins W: the
  *             join returns 0 (it must not wait for a thread that never
  *             ends), S returns, the hook runs, status 0.
- *   pool      the job of a 1-worker pool calls exit(1) the same way; the
- *             hook destroys the pool: 0, at once.
+ *   pool      the job of a 1-worker pool calls exit(1) the same way, with
+ *             two jobs queued behind it: the worker, the pool's last,
+ *             runs them before it is parked (pending RUN); the hook
+ *             destroys the pool: 0, at once.
  *   pool-shutdown  the same, but main runs exeunt_shutdown(): the job's
  *             exit(1) waits for that shutdown, whose hook destroys the
  *             pool (0, at once); then main waits, and the job's exit()
@@ -72,10 +74,29 @@ job_exit_on_stop(void *arg)
 	exit(1);
 }
 
+static atomic_int jobs_run, jobs_cancelled;
+
+static void
+job_count(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&jobs_run, 1);
+}
+
+static void
+job_cancel(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&jobs_cancelled, 1);
+}
+
 static void
 hook_destroy(void *arg)
 {
-	say("destroy %s\n", errname(exeunt_pool_destroy(arg)));
+	int rc = exeunt_pool_destroy(arg);
+
+	say("destroy %s; queued jobs run %d, cancelled %d\n", errname(rc),
+	    atomic_load(&jobs_run), atomic_load(&jobs_cancelled));
 }
 
 /* The blocked signals of thread tid, from /proc, or 0. */
@@ -180,6 +201,10 @@ main(int argc, char **argv)
 		sc_check("exeunt_atexit", exeunt_atexit(hook_destroy, pool));
 		sc_check("exeunt_pool_submit", exeunt_pool_submit(pool,
 		    job_exit_on_stop, NULL, NULL));
+		sc_check("exeunt_pool_submit", exeunt_pool_submit(pool,
+		    job_count, job_cancel, NULL));
+		sc_check("exeunt_pool_submit", exeunt_pool_submit(pool,
+		    job_count, job_cancel, NULL));
 		flag_wait(&started);
 		if (strcmp(how, "pool") == 0)
 			exit(0);
