@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void
 set_phase_locked(enum exeunt_phase phase)
@@ -190,6 +191,13 @@ join_phase(void)
 			continue;
 		}
 		exeunt__reg.waiters--;
+	}
+	/* The deadline passed and its report's thread is ending the process
+	 * (EXIT, ABORT): wait for it rather than race it to the end. */
+	if (exeunt__deadline_ending_locked()) {
+		exeunt__unlock();
+		for (;;)
+			pause();
 	}
 	if (atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
 		EXEUNT__TRACE("join phase ends");

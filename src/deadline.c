@@ -29,6 +29,7 @@ static struct {
 	enum exeunt_overrun action;
 	int armed;		/* the running shutdown has a deadline */
 	int late_at_once;	/* a zero limit, and something to wait for */
+	int ending;		/* reported, and the action ends the process */
 	struct timespec deadline;
 } dl = { .action = EXEUNT_OVERRUN_PROCEED };
 
@@ -201,6 +202,11 @@ exeunt__deadline_start_locked(void)
 	if (!dl.armed)
 		return;
 	exeunt__ts_add(&dl.deadline, &exeunt__reg.started, &dl.limit);
+	/* Late at once: the thread that runs the shutdown reports and acts
+	 * as it begins (exeunt__deadline_begin); a watchdog would only race
+	 * it. */
+	if (dl.late_at_once)
+		return;
 	/* The watchdog takes no signal of the process's and is not a
 	 * registered thread.  If it cannot be made, the join phase keeps
 	 * the deadline alone. */
@@ -232,6 +238,17 @@ exeunt__deadline_begin(void)
 	exeunt__unlock();
 	if (late)
 		exeunt__overrun();
+}
+
+/*
+ * 1 once the deadline report was made and its action (EXIT or ABORT) is
+ * ending the process in the thread that made it: the shutdown must not
+ * end the process first, with its own status.  The caller holds the lock.
+ */
+int
+exeunt__deadline_ending_locked(void)
+{
+	return dl.ending;
 }
 
 /* The running shutdown's deadline, if it has one. */
@@ -332,6 +349,8 @@ exeunt__overrun(void)
 	}
 	exeunt__reg.reported = 1;
 	action = dl.action;
+	dl.ending = action == EXEUNT_OVERRUN_EXIT ||
+	    action == EXEUNT_OVERRUN_ABORT;
 	build_report_locked(&r);
 	exeunt__unlock();
 	if (r.buf != NULL) {
@@ -387,4 +406,5 @@ void
 exeunt__deadline_reset_child(void)
 {
 	dl.armed = 0;
+	dl.ending = 0;
 }

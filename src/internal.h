@@ -190,6 +190,7 @@ void exeunt__exit_reset_child(int keep) EXEUNT__HIDDEN;
 void exeunt__deadline_start_locked(void) EXEUNT__HIDDEN;
 int exeunt__deadline_get(struct timespec *abs) EXEUNT__HIDDEN;
 void exeunt__deadline_begin(void) EXEUNT__HIDDEN;
+int exeunt__deadline_ending_locked(void) EXEUNT__HIDDEN;
 void exeunt__overrun(void) EXEUNT__HIDDEN;
 void exeunt__deadline_reset_child(void) EXEUNT__HIDDEN;
 
