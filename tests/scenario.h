@@ -208,23 +208,34 @@ flag_wait(struct sc_flag *f)
 	pthread_mutex_unlock(&f->mu);
 }
 
-/* The state letter of thread tid of this process, 0 if gone. */
-static inline char
-sc_thread_state(pid_t tid)
+/* Reads /proc/self/task/<tid>/<file> into buf, NUL-terminated; 0 if the
+ * thread is gone or the file cannot be read. */
+static inline int
+sc_read_task_file(pid_t tid, const char *file, char *buf, size_t size)
 {
-	char path[64], buf[512], *p;
+	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	snprintf(path, sizeof path, "/proc/self/task/%d/%s", (int)tid, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof buf - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	return 1;
+}
+
+/* The state letter of thread tid of this process, 0 if gone. */
+static inline char
+sc_thread_state(pid_t tid)
+{
+	char buf[512], *p;
+
+	if (!sc_read_task_file(tid, "stat", buf, sizeof buf))
+		return 0;
 	p = strrchr(buf, ')');
 	return p != NULL && p[1] == ' ' ? p[2] : 0;
 }

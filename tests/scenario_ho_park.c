@@ -103,22 +103,12 @@ hook_destroy(void *arg)
 static unsigned long long
 blocked_of(int tid)
 {
-	char path[64], buf[2048], *p;
-	unsigned long long mask = 0;
-	ssize_t n;
-	int fd;
+	char buf[2048], *p;
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!sc_read_task_file(tid, "status", buf, sizeof buf) ||
+	    (p = strstr(buf, "SigBlk:")) == NULL)
 		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strstr(buf, "SigBlk:")) != NULL)
-		mask = strtoull(p + 7, NULL, 16);
-	return mask;
+	return strtoull(p + 7, NULL, 16);
 }
 
 static int parked_tid;
