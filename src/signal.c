@@ -116,12 +116,18 @@ signal_thread(void *arg)
 	signo = atomic_load(&sig_first);
 	EXEUNT__TRACE("signal %d (%s): graceful shutdown begins", signo,
 	    strsignal(signo));
-	/* Callbacks, hooks and what they spawn see the program's mask.  A
-	 * second trapped signal may now land here: it ends the process at
-	 * once, as it would anywhere. */
+	/* Callbacks, hooks and what they spawn see the program's mask, but
+	 * for the trapped signals, which stay blocked here: a second one is
+	 * taken by another thread, where it ends the process at once, and
+	 * never interrupts the shutdown's own thread (under the sanitizers a
+	 * handler's raise() there can be held back). */
 	exeunt__lock();
 	mask = program_mask;
+	for (signo = 1; signo < NSIG; signo++)
+		if (sigismember(&trapped, signo))
+			sigaddset(&mask, signo);
 	exeunt__unlock();
+	signo = atomic_load(&sig_first);
 	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	exeunt_exit(128 + signo);
 }

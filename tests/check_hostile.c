@@ -287,8 +287,12 @@ make_hostile_suite(void)
 	tcase_add_test(mk, signal_shutdown_keeps_program_mask);
 	suite_add_tcase(s, mk);
 
+	/* Under AddressSanitizer, LeakSanitizer's check at the exit of the
+	 * child, forked from a threaded process, writes "Running thread ...
+	 * was not suspended" to stderr now and then (seen once in a CI run),
+	 * which the test takes for a failure: the sanitizer's, not ours. */
 	tcase_set_timeout(fk, SCENARIO_TIMEOUT);
-	tcase_set_tags(fk, "no-tsan");
+	tcase_set_tags(fk, "no-tsan no-asan");
 	tcase_add_test(fk, fork_from_terminate_callback);
 	suite_add_tcase(s, fk);
 

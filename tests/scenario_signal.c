@@ -39,6 +39,7 @@
 #endif
 
 static struct sc_flag started = SC_FLAG_INIT;
+static struct sc_flag never = SC_FLAG_INIT;
 static struct sc_flag handled = SC_FLAG_INIT;
 static int pipe_fd[2];
 static pthread_t catcher_th;
@@ -76,12 +77,7 @@ terminate_block(exeunt_thread_t *t, void *arg)
 	(void)t;
 	(void)arg;
 	say("callback blocks\n");
-	/* In pause(), not a condition wait: the second signal may land in
-	 * this thread (it runs with the program's mask), and under
-	 * ThreadSanitizer a handler's raise() of the signal is taken only
-	 * when the thread next enters one of its interceptors, which a
-	 * restarted futex wait never does; pause() returns and re-enters. */
-	sc_forever();
+	flag_wait(&never);
 }
 
 static void
