@@ -41,6 +41,17 @@ exeunt__park(void)
 
 static void park_handler(int status, void *arg);
 
+#ifdef HAVE_ON_EXIT
+#define on_exit_park() on_exit(park_handler, NULL)
+#else
+static void
+park_atexit(void)
+{
+	park_handler(0, NULL);
+}
+#define on_exit_park() atexit(park_atexit)
+#endif
+
 /*
  * Arm the park handler; the caller holds the lock.  With claim, the
  * calling thread's exit() is the one that goes on: it claims the exit, if
@@ -54,7 +65,7 @@ exeunt__arm_park_locked(int claim)
 	if (claim && atomic_compare_exchange_strong(&exit_claimed, &expected,
 	    1))
 		exit_claimer = pthread_self();
-	return on_exit(park_handler, NULL);
+	return on_exit_park();
 }
 
 /*
@@ -79,7 +90,7 @@ exeunt__exit_locked(int status)
 
 	if (exeunt__reg.in_exit &&
 	    !pthread_equal(exeunt__reg.exit_thread, pthread_self())) {
-		(void)on_exit(park_handler, NULL);
+		(void)on_exit_park();
 		exeunt__unlock();
 		EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
 		    self != NULL ? self->name : "unregistered", (int)gettid());

@@ -82,12 +82,25 @@ exeunt__wait_locked(void)
  * registered before that run after the coordinator.  on_exit() is
  * glibc's atexit() with the exit status: same list, same order.
  */
+#ifndef HAVE_ON_EXIT
+/* Without on_exit() (musl), the status of the exit() is not known. */
+static void
+coordinator_atexit(void)
+{
+	exeunt__coordinator(0, NULL);
+}
+#endif
+
 int
 exeunt__arm_locked(void)
 {
 	if (exeunt__reg.coordinator_armed)
 		return 0;
+#ifdef HAVE_ON_EXIT
 	if (on_exit(exeunt__coordinator, NULL) != 0)
+#else
+	if (atexit(coordinator_atexit) != 0)
+#endif
 		return ENOMEM;
 	exeunt__reg.coordinator_armed = 1;
 	return 0;
