@@ -1,21 +1,50 @@
 /*
- * The coordinator: the shutdown's phases, run once per process, by
- * exeunt_shutdown() or by the on_exit() handler that the first
- * registration arms.
+ * The coordinator: the shutdown, one object per process, and its phases.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
- * The phases keep their progress in the registry, not on the stack: the
- * stop requests still to make, the hooks still to run.  So the shutdown
- * can be resumed where it stands, by a nested exit() from a terminate
- * callback or a hook, or by the watchdog when a callback never returns,
- * and every step still runs once.
+ * exeunt__sd holds the whole state of the shutdown and of the exit() that
+ * ends the process; only the functions of this file change its state and
+ * exit fields, under the library lock.  Two machines, side by side:
+ *
+ *   state (the phases run once, by the owner, or by the watchdog that took
+ *   over from an owner held in a terminate callback):
+ *
+ *     NONE --begin--> RUNNING --phases done--> DONE
+ *             ^                  (TERMINATING, JOINING, HOOKS, then DONE
+ *             |                   in exeunt__reg.phase)
+ *             +-- fork() child of the owner, from a callback or a hook:
+ *                 NONE, then RUNNING again when that callback returns
+ *
+ *   exit (which thread ends the process, and where it is):
+ *
+ *     NONE --exeunt__exit()--> BEFORE --enter--> ENTERING --handler--> IN
+ *       |                        |                  |                   ^
+ *       |                        +------------------+-- handler in -----+
+ *       |                          another thread already inside the
+ *       |                          C library's exit(): it goes on instead
+ *       +--the library's exit handler, exit() that did not come through
+ *          the library-------------------------------------------------+
+ *
+ * A thread that calls exit() while the exit belongs to another is parked.
+ * BEFORE begins the shutdown (or, if exeunt_shutdown() runs it in another
+ * thread, waits for it to be done); the exit handler does the same when it
+ * meets NONE.  The deadline's fields (owner_in_callback, abandon,
+ * taken_over, reported) change with the phases: see deadline.c.
+ *
+ * The phases keep their progress here, not on the stack: the stop requests
+ * still to make, the hooks still to run.  So the shutdown can be resumed
+ * where it stands, by a nested exit() from a terminate callback or a
+ * hook, or by the watchdog when a callback never returns, and every step
+ * still runs once.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+struct exeunt__shutdown exeunt__sd;
 
 static void
 set_phase_locked(enum exeunt_phase phase)
@@ -34,9 +63,9 @@ begin_locked(void)
 {
 	struct exeunt_thread *t, *snap = NULL;
 
-	exeunt__reg.state = EXEUNT__SHUT_RUNNING;
-	exeunt__reg.owner = pthread_self();
-	clock_gettime(CLOCK_MONOTONIC, &exeunt__reg.started);
+	exeunt__sd.state = EXEUNT__SHUT_RUNNING;
+	exeunt__sd.owner = pthread_self();
+	clock_gettime(CLOCK_MONOTONIC, &exeunt__sd.started);
 	set_phase_locked(EXEUNT_TERMINATING);
 	EXEUNT__TRACE("terminate phase begins");
 	while (exeunt__reg.creating > 0)
@@ -48,7 +77,7 @@ begin_locked(void)
 		t->snap_next = snap;	/* head-first walk: snap is newest first */
 		snap = t;
 	}
-	exeunt__reg.snap = snap;
+	exeunt__sd.snap = snap;
 	exeunt__deadline_start_locked();
 	/* Joiners check whether the shutdown now waits for them. */
 	pthread_cond_broadcast(&exeunt__reg.cond);
@@ -63,11 +92,11 @@ int
 exeunt__shutdown_waits_for_locked(const struct exeunt_thread *by,
     const struct exeunt_thread *t)
 {
-	if (exeunt__reg.state != EXEUNT__SHUT_RUNNING || t == NULL)
+	if (exeunt__sd.state != EXEUNT__SHUT_RUNNING || t == NULL)
 		return 0;
-	if (by != NULL && !pthread_equal(exeunt__reg.owner, by->pthread))
+	if (by != NULL && !pthread_equal(exeunt__sd.owner, by->pthread))
 		return 0;
-	return !t->finished && !t->daemon && !exeunt__reg.abandon &&
+	return !t->finished && !t->daemon && !exeunt__sd.abandon &&
 	    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS;
 }
 
@@ -81,10 +110,10 @@ exeunt__shutdown_waits_for_locked(const struct exeunt_thread *by,
 int
 exeunt__resume_in_child_locked(void)
 {
-	if (!exeunt__reg.child_resume)
+	if (!exeunt__sd.child_resume)
 		return 0;
-	exeunt__reg.child_resume = 0;
-	if (exeunt__reg.state != EXEUNT__SHUT_NONE)
+	exeunt__sd.child_resume = 0;
+	if (exeunt__sd.state != EXEUNT__SHUT_NONE)
 		return 0;
 	EXEUNT__TRACE("fork() from a callback or hook: the child shuts "
 	    "down its own threads");
@@ -96,10 +125,10 @@ exeunt__resume_in_child_locked(void)
 static struct exeunt_thread *
 next_request_locked(void)
 {
-	struct exeunt_thread *t = exeunt__reg.snap;
+	struct exeunt_thread *t = exeunt__sd.snap;
 
 	if (t != NULL)
-		exeunt__reg.snap = t->snap_next;
+		exeunt__sd.snap = t->snap_next;
 	return t;
 }
 
@@ -113,7 +142,7 @@ next_request_locked(void)
 static int
 terminate_phase(void)
 {
-	int owner = pthread_equal(exeunt__reg.owner, pthread_self());
+	int owner = pthread_equal(exeunt__sd.owner, pthread_self());
 	struct exeunt_thread *t;
 
 	exeunt__deadline_begin();
@@ -121,7 +150,7 @@ terminate_phase(void)
 	exeunt__lock();
 	while ((t = next_request_locked()) != NULL) {
 		if (owner)
-			exeunt__reg.owner_in_callback = 1;
+			exeunt__sd.owner_in_callback = 1;
 		exeunt__unlock();
 		exeunt__request_stop(t);
 		exeunt__release_ref(t);
@@ -133,15 +162,15 @@ terminate_phase(void)
 			continue;
 		}
 		if (owner) {
-			exeunt__reg.owner_in_callback = 0;
+			exeunt__sd.owner_in_callback = 0;
 			/* The watchdog took over and runs the rest: this
 			 * thread must not run a phase, a hook or exit
 			 * handlers too. */
-			if (exeunt__reg.taken_over && exeunt__reg.in_exit) {
+			if (exeunt__sd.taken_over && exeunt__exiting()) {
 				exeunt__unlock();
 				exeunt__park();
 			}
-			if (exeunt__reg.taken_over) {
+			if (exeunt__sd.taken_over) {
 				exeunt__await_done_locked();
 				exeunt__unlock();
 				return 1;
@@ -174,9 +203,9 @@ join_phase(void)
 	for (;;) {
 		size_t mine = self != NULL && !self->finished && !self->daemon;
 
-		if (exeunt__reg.live_nondaemon <= mine || exeunt__reg.abandon)
+		if (exeunt__reg.live_nondaemon <= mine || exeunt__sd.abandon)
 			break;
-		if (!timed || exeunt__reg.reported) {
+		if (!timed || exeunt__sd.reported) {
 			exeunt__wait_locked();
 			continue;
 		}
@@ -228,9 +257,9 @@ exeunt__run_phases(void)
 	}
 
 	set_phase_locked(EXEUNT_DONE);
-	exeunt__reg.state = EXEUNT__SHUT_DONE;
-	if (!exeunt__reg.done_traced) {
-		exeunt__reg.done_traced = 1;
+	exeunt__sd.state = EXEUNT__SHUT_DONE;
+	if (!exeunt__sd.done_traced) {
+		exeunt__sd.done_traced = 1;
 		EXEUNT__TRACE("hooks end");
 	}
 	pthread_cond_broadcast(&exeunt__reg.cond);
@@ -241,7 +270,7 @@ exeunt__run_phases(void)
 void
 exeunt__await_done_locked(void)
 {
-	while (exeunt__reg.state != EXEUNT__SHUT_DONE)
+	while (exeunt__sd.state != EXEUNT__SHUT_DONE)
 		exeunt__wait_locked();
 }
 
@@ -252,9 +281,9 @@ shutdown_once(void)
 	struct exeunt_thread *self = exeunt__self;
 
 	exeunt__lock();
-	if (exeunt__reg.state == EXEUNT__SHUT_RUNNING) {
+	if (exeunt__sd.state == EXEUNT__SHUT_RUNNING) {
 		/* From a callback or hook of this very shutdown. */
-		if (pthread_equal(exeunt__reg.owner, pthread_self())) {
+		if (pthread_equal(exeunt__sd.owner, pthread_self())) {
 			exeunt__unlock();
 			return EDEADLK;
 		}
@@ -266,14 +295,11 @@ shutdown_once(void)
 		}
 		exeunt__await_done_locked();
 	}
-	if (exeunt__reg.state == EXEUNT__SHUT_DONE) {
+	if (exeunt__sd.state == EXEUNT__SHUT_DONE) {
 		exeunt__unlock();
 		return 0;
 	}
 	begin_locked();
-	/* An exit() in another thread from now on waits for this shutdown
-	 * (the park handler runs before the coordinator). */
-	(void)exeunt__arm_park_locked(0);
 	exeunt__unlock();
 	exeunt__run_phases();
 	return 0;
@@ -300,27 +326,149 @@ exeunt_phase(void)
 }
 
 /*
- * The on_exit() handler: exit() runs the same phases, once.  With no
- * shutdown yet, this thread runs it, and first arms the park handler,
- * which glibc runs next in any other thread that calls exit().  Otherwise
- * exeunt__exit_locked() says what this exit() does.
+ * The calling thread's exit() is the first: it owns the exit, at stage
+ * (BEFORE or IN), with this status.  The library's exit handler is
+ * registered once more: where the C library lets a second thread's exit()
+ * run the handlers (glibc before 2.41), that thread runs it first.  The
+ * caller holds the lock.
  */
 void
-exeunt__coordinator(int status, void *arg)
+exeunt__claim_exit_locked(int stage, int status, int known)
 {
-	(void)arg;
-	/* exit() does not return: nothing to restore. */
-	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	exeunt__lock();
-	if (exeunt__reg.state != EXEUNT__SHUT_NONE) {
-		exeunt__exit_locked(status);
+	if (exeunt__sd.exit == EXEUNT__EXIT_NONE && exeunt__reg.coordinator_armed)
+		(void)exeunt__arm_exit_handler();
+	exeunt__sd.exit = stage;
+	exeunt__sd.exit_thread = pthread_self();
+	exeunt__sd.status = status;
+	exeunt__sd.status_known = known;
+}
+
+/*
+ * The calling thread owns the exit: run the shutdown, or what is left of
+ * it, before its exit() goes on.  With none begun and the library in use,
+ * it begins here.  If exeunt_shutdown() runs it in another thread, this
+ * thread counts as finished and waits until it is done.  The caller holds
+ * the lock; it is held again on return.
+ */
+void
+exeunt__shutdown_for_exit_locked(void)
+{
+	if (exeunt__sd.state == EXEUNT__SHUT_NONE) {
+		if (!exeunt__reg.coordinator_armed)
+			return;		/* the library was never used */
+		begin_locked();
+		exeunt__unlock();
+		exeunt__run_phases();
+		exeunt__lock();
 		return;
 	}
-	exeunt__reg.in_exit = 1;
-	exeunt__reg.exit_status = status;
-	exeunt__reg.exit_thread = pthread_self();
-	(void)exeunt__arm_park_locked(1);
-	begin_locked();
+	if (exeunt__sd.state != EXEUNT__SHUT_RUNNING)
+		return;
+	/* This thread's code never runs again, callbacks it is in
+	 * included. */
+	exeunt__leave_callbacks_locked();
+	if (pthread_equal(exeunt__sd.owner, pthread_self())) {
+		/* exit() from a callback or hook of exeunt_shutdown(). */
+		exeunt__unlock();
+		exeunt__run_phases();
+		exeunt__lock();
+		return;
+	}
 	exeunt__unlock();
-	exeunt__run_phases();
+	exeunt__pool_parked();
+	exeunt__finish_current();
+	exeunt__lock();
+	exeunt__await_done_locked();
+}
+
+/*
+ * The owner of the exit is about to call the C library's exit(): 1 if it
+ * still owns it, 0 if a thread inside the C library's exit() has taken it
+ * (the caller must then park).  The caller holds the lock.
+ */
+int
+exeunt__enter_exit_locked(void)
+{
+	if (!pthread_equal(exeunt__sd.exit_thread, pthread_self()))
+		return 0;
+	if (exeunt__sd.exit == EXEUNT__EXIT_BEFORE)
+		exeunt__sd.exit = EXEUNT__EXIT_ENTERING;
+	return 1;
+}
+
+/*
+ * The watchdog goes on with the shutdown in place of its owner, held in a
+ * terminate callback; the caller holds the lock.  When the owner's
+ * callback returns, it parks if it was ending the process, and otherwise
+ * (exeunt_shutdown()) waits until the shutdown is done.
+ */
+void
+exeunt__take_over_locked(void)
+{
+	exeunt__sd.taken_over = 1;
+}
+
+/*
+ * The watchdog has finished a shutdown that it took over.  If the owner,
+ * still held in a terminate callback, was ending the process, end it here:
+ * - BEFORE: the owner has not called the C library's exit() yet: call it
+ *   here, so that the exit handlers, the destructors of static objects
+ *   and the flush of stdio all run;
+ * - IN: the C library's exit() is under way in the owner, and on glibc
+ *   2.41 and later and on musl holds a lock that no other thread's exit()
+ *   gets past: flush stdio and end the process here with the status
+ *   (EXEUNT_EXIT_TIMEOUT if the handler did not learn it), or by the
+ *   trapped signal that started it.
+ * Otherwise (exeunt_shutdown(), or another thread ends the process)
+ * return.
+ */
+void
+exeunt__end_taken_over(void)
+{
+	int status;
+
+	exeunt__lock();
+	if (exeunt__sd.exit == EXEUNT__EXIT_NONE ||
+	    !pthread_equal(exeunt__sd.exit_thread, exeunt__sd.owner)) {
+		exeunt__unlock();
+		return;
+	}
+	status = exeunt__sd.status_known ? exeunt__sd.status :
+	    EXEUNT_EXIT_TIMEOUT;
+	if (exeunt__sd.exit == EXEUNT__EXIT_BEFORE) {
+		exeunt__sd.exit_thread = pthread_self();
+		exeunt__sd.exit = EXEUNT__EXIT_ENTERING;
+		exeunt__unlock();
+		exeunt__libc_exit(status);
+	}
+	exeunt__unlock();
+	exeunt__end_process(status);
+}
+
+/* After fork(), with the lock held: the child has begun no shutdown, but
+ * resumes its forking thread's (resume) when its callback or hook returns,
+ * and goes on with that thread's exit() if there was one. */
+void
+exeunt__shutdown_reset_child(int resume)
+{
+	/* References held by a shutdown's snapshot in the parent. */
+	struct exeunt_thread *t, *next;
+
+	for (t = exeunt__sd.snap; t != NULL; t = next) {
+		next = t->snap_next;
+		t->refs--;
+	}
+	exeunt__sd.snap = NULL;
+	exeunt__sd.state = EXEUNT__SHUT_NONE;
+	atomic_store(&exeunt__reg.phase, EXEUNT_RUNNING);
+	exeunt__sd.child_resume = resume;
+	/* The exit of the forking thread goes on only in a child that
+	 * resumes; elsewhere the child's exit() is its own. */
+	if (!resume || !pthread_equal(exeunt__sd.exit_thread, pthread_self()))
+		exeunt__sd.exit = EXEUNT__EXIT_NONE;
+	exeunt__sd.owner_in_callback = 0;
+	exeunt__sd.abandon = 0;
+	exeunt__sd.taken_over = 0;
+	exeunt__sd.reported = 0;
+	exeunt__sd.done_traced = 0;
 }

@@ -45,7 +45,7 @@ exeunt_set_timeout(const struct timespec *limit, enum exeunt_overrun action)
 	if ((unsigned)action > EXEUNT_OVERRUN_ABORT)
 		return EINVAL;
 	exeunt__lock();
-	if (exeunt__reg.state == EXEUNT__SHUT_RUNNING) {
+	if (exeunt__sd.state == EXEUNT__SHUT_RUNNING) {
 		exeunt__unlock();
 		return EBUSY;
 	}
@@ -140,9 +140,9 @@ watchdog(void *arg)
 
 	(void)arg;
 	exeunt__lock();
-	while (exeunt__reg.state == EXEUNT__SHUT_RUNNING &&
+	while (exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
 	    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS &&
-	    !exeunt__reg.reported) {
+	    !exeunt__sd.reported) {
 		if (exeunt__cond_wait_until(&exeunt__reg.cond,
 		    &exeunt__reg.lock, &dl.deadline) == ETIMEDOUT) {
 			late = 1;
@@ -201,7 +201,7 @@ exeunt__deadline_start_locked(void)
 	}
 	if (!dl.armed)
 		return;
-	exeunt__ts_add(&dl.deadline, &exeunt__reg.started, &dl.limit);
+	exeunt__ts_add(&dl.deadline, &exeunt__sd.started, &dl.limit);
 	/* Late at once: the thread that runs the shutdown reports and acts
 	 * as it begins (exeunt__deadline_begin); a watchdog would only race
 	 * it. */
@@ -337,17 +337,17 @@ exeunt__overrun(void)
 	    "the report is incomplete: out of memory\n";
 	struct report r = { NULL, 0, 0, 0 };
 	enum exeunt_overrun action;
-	int takeover, in_exit, status;
+	int takeover;
 	ssize_t w;
 
 	exeunt__lock();
-	if (exeunt__reg.reported ||
-	    exeunt__reg.state != EXEUNT__SHUT_RUNNING ||
+	if (exeunt__sd.reported ||
+	    exeunt__sd.state != EXEUNT__SHUT_RUNNING ||
 	    atomic_load(&exeunt__reg.phase) >= EXEUNT_HOOKS) {
 		exeunt__unlock();
 		return;
 	}
-	exeunt__reg.reported = 1;
+	exeunt__sd.reported = 1;
 	action = dl.action;
 	dl.ending = action == EXEUNT_OVERRUN_EXIT ||
 	    action == EXEUNT_OVERRUN_ABORT;
@@ -377,28 +377,19 @@ exeunt__overrun(void)
 	/* Abandon the late threads.  If the coordinator is itself held in
 	 * a terminate callback, carry on in its place. */
 	exeunt__lock();
-	exeunt__reg.abandon = 1;
+	exeunt__sd.abandon = 1;
 	pthread_cond_broadcast(&exeunt__reg.cond);
-	takeover = exeunt__reg.owner_in_callback &&
-	    !pthread_equal(exeunt__reg.owner, pthread_self());
+	takeover = exeunt__sd.owner_in_callback &&
+	    !pthread_equal(exeunt__sd.owner, pthread_self());
 	if (takeover)
-		exeunt__reg.taken_over = 1;
+		exeunt__take_over_locked();
 	exeunt__unlock();
 	if (!takeover)
 		return;
 	EXEUNT__TRACE("the coordinator is held in a terminate callback: "
 	    "the watchdog goes on in its place");
 	exeunt__run_phases();
-	exeunt__lock();
-	in_exit = exeunt__reg.in_exit;
-	status = exeunt__reg.exit_status;
-	exeunt__unlock();
-	/* The rest of that exit() (the exit handlers after the coordinator)
-	 * belongs to the blocked thread: glibc 2.41 and musl hold their exit
-	 * lock for it, so another thread's exit() would wait for ever.  End
-	 * the process here, the same on every C library. */
-	if (in_exit)
-		exeunt__end_process(status);
+	exeunt__end_taken_over();
 }
 
 /* After fork(): no shutdown runs in the child. */

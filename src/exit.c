@@ -1,26 +1,119 @@
 /*
- * Ending the process from several threads: exeunt_exit() and the park
- * handler.
+ * The exit path: exit() and exeunt_exit(), the library's exit handler,
+ * and parked threads.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
- * glibc's exit() lets a second thread run the remaining exit handlers
- * and _exit() while the first is still in the coordinator.  Like musl's
- * exit lock, exeunt parks every thread but one: exeunt_exit() from its
- * first instruction, and plain exit() through a handler that the
- * coordinator registers when it starts, which glibc runs next in any
- * thread that calls exit() after that.
+ * Built only on what every C library guarantees: one thread runs the
+ * exit handlers and ends the process, and an exit() from another thread
+ * meanwhile never returns.  glibc before 2.41 lets that other thread run
+ * the remaining handlers itself; glibc 2.41 and later, and musl, block it
+ * for ever before any handler runs, and musl crashes on an exit() from an
+ * exit handler.  So the library decides which thread ends the process
+ * before the C library's exit() is called, and calls it once:
+ *
+ * - The shared library defines exit() in a version node of its own
+ *   (EXEUNT_EXIT), and a program linked with -lexeunt gets its calls
+ *   bound to it, since the library comes before the C library on the
+ *   link line.  A static link gets the same through -Wl,--wrap=exit
+ *   (pkg-config --static), which turns every call of exit(), the C
+ *   library's own call after main returns included, into __wrap_exit().
+ *   Both run exeunt__exit(): the first caller runs the shutdown, before
+ *   any atexit handler, and then calls the C library's exit(); every
+ *   other caller is parked.
+ * - An exit() that does not come through there (the C library's after
+ *   main returns, in a dynamically linked program; a library linked
+ *   without -lexeunt) reaches the library's exit handler instead, from
+ *   inside the C library's exit(): it runs the shutdown there.  On glibc
+ *   a thread_local destructor of the main thread, which glibc runs
+ *   before every exit handler, registers that handler once more, so that
+ *   it runs first there too, with the exit status.
  */
 #include "internal.h"
 
+#include <dlfcn.h>
+#include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-/* 0 until a thread is ending the process; then its pthread_t is in
- * exit_claimer, which the lock guards. */
-static atomic_int exit_claimed;
-static pthread_t exit_claimer;
+void __wrap_exit(int status) __attribute__((noreturn));
+
+/* 1 in a thread that is in exeunt__exit() or the exit handler. */
+static _Thread_local int exiting;
+
+/* The exit handler's frame, while it runs the shutdown inside the C
+ * library's exit() on a C library that crashes on a nested exit(). */
+#ifndef __GLIBC__
+static jmp_buf handler_frame;
+static int handler_frame_set;
+#endif
+
+#ifdef PIC
+typedef void exit_fn(int);
+static exit_fn *libc_exit_fn;
+
+static void
+find_libc_exit(void)
+{
+	libc_exit_fn = (exit_fn *)dlsym(RTLD_NEXT, "exit");
+}
+
+/* The C library's exit(). */
+void
+exeunt__libc_exit(int status)
+{
+	if (libc_exit_fn == NULL)
+		find_libc_exit();
+	if (libc_exit_fn != NULL)
+		libc_exit_fn(status);
+	_exit(status);		/* not reached: libc's exit() returns not */		/* no C library in the process */
+}
+
+/* The program's exit(), bound here by the version node EXEUNT_EXIT. */
+__attribute__((visibility("default"))) void
+exit(int status)
+{
+	exeunt__exit(status);
+}
+
+/* A program linked with the static library's flags but against this one. */
+__attribute__((visibility("default"), noreturn)) void
+__wrap_exit(int status)
+{
+	exeunt__exit(status);
+}
+#else
+/* With -Wl,--wrap=exit, __real_exit is the C library's exit(), and every
+ * other call of exit(), this file's included, is __wrap_exit(). */
+extern void __real_exit(int) __attribute__((weak, noreturn));
+
+static void
+find_libc_exit(void)
+{
+}
+
+void
+exeunt__libc_exit(int status)
+{
+	if (__real_exit != NULL)
+		__real_exit(status);
+	exit(status);		/* not wrapped: the C library's */
+}
+
+__attribute__((visibility("default"), noreturn)) void
+__wrap_exit(int status)
+{
+	exeunt__exit(status);
+}
+#endif
+
+int
+exeunt__exiting(void)
+{
+	return exiting;
+}
 
 /* Block forever; signal handlers still run in this thread, for the
  * signals it does not block (its mask stays as it was). */
@@ -39,139 +132,224 @@ exeunt__park(void)
 		sigsuspend(&mask);
 }
 
-static void park_handler(int status, void *arg);
-
-#ifdef HAVE_ON_EXIT
-#define on_exit_park() on_exit(park_handler, NULL)
-#else
 static void
-park_atexit(void)
+trace_discarded(int status)
 {
-	park_handler(0, NULL);
-}
-#define on_exit_park() atexit(park_atexit)
-#endif
-
-/*
- * Arm the park handler; the caller holds the lock.  With claim, the
- * calling thread's exit() is the one that goes on: it claims the exit, if
- * no exeunt_exit() has, so that later exeunt_exit() callers park at once.
- */
-int
-exeunt__arm_park_locked(int claim)
-{
-	int expected = 0;
-
-	if (claim && atomic_compare_exchange_strong(&exit_claimed, &expected,
-	    1))
-		exit_claimer = pthread_self();
-	return on_exit_park();
+	EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
+	    exeunt__self != NULL ? exeunt__self->name : "unregistered",
+	    (int)gettid());
 }
 
 /*
- * exit(status) reached one of exeunt's exit handlers while a shutdown has
- * begun or is done.  The caller holds the lock; this releases it.
- * - Another thread's exit() goes on: this thread is parked (and arms the
- *   handler again for the next one).
- * - exit() from a callback or hook of the shutdown this thread runs: the
- *   shutdown goes on from where it stands, and the process ends with this
- *   status.
- * - The first exit() while exeunt_shutdown() runs in another thread: this
- *   thread counts as finished, waits until the shutdown is done, and its
- *   exit() goes on; later exit() calls park.
- * - Otherwise (this thread's exit() is the one going on, or the shutdown
- *   finished before exit() was called) exit() simply goes on.
+ * exit() called from a terminate callback or a hook of the shutdown that
+ * the calling thread runs, or from an exit handler, in the thread whose
+ * exit() goes on.  The caller holds the lock; this releases it.
  */
-void
-exeunt__exit_locked(int status)
+static void __attribute__((noreturn))
+nested_exit_locked(int status)
 {
-	struct exeunt_thread *self = exeunt__self;
-	int running = exeunt__reg.state == EXEUNT__SHUT_RUNNING;
+	int running = exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
+	    pthread_equal(exeunt__sd.owner, pthread_self());
+	int in_libc = exeunt__sd.exit == EXEUNT__EXIT_IN;
 
-	if (exeunt__reg.in_exit &&
-	    !pthread_equal(exeunt__reg.exit_thread, pthread_self())) {
-		(void)on_exit_park();
-		exeunt__unlock();
-		EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
-		    self != NULL ? self->name : "unregistered", (int)gettid());
-		exeunt__park();
-	}
-	if (running && pthread_equal(exeunt__reg.owner, pthread_self())) {
+	exeunt__sd.status = status;
+	exeunt__sd.status_known = 1;
+	if (running) {
+		/* The callback or hook never returns. */
 		exeunt__leave_callbacks_locked();
-		if (!exeunt__reg.in_exit)
-			(void)exeunt__arm_park_locked(1);
-		exeunt__reg.in_exit = 1;
-		exeunt__reg.exit_status = status;
-		exeunt__reg.exit_thread = pthread_self();
 		exeunt__unlock();
 		EXEUNT__TRACE("exit(%d) from a callback or hook: "
 		    "the shutdown goes on", status);
 		exeunt__run_phases();
-		return;
+		exeunt__lock();
 	}
-	if (exeunt__reg.in_exit || !running) {
+	if (!in_libc) {
+		/* Not in the C library's exit() yet: call it, once. */
+		if (!exeunt__enter_exit_locked()) {
+			exeunt__unlock();
+			exeunt__park();
+		}
 		exeunt__unlock();
-		return;
+		exeunt__libc_exit(status);
 	}
-	/* This thread's code never runs again, callbacks it is in included. */
-	exeunt__leave_callbacks_locked();
-	exeunt__reg.in_exit = 1;
-	exeunt__reg.exit_status = status;
-	exeunt__reg.exit_thread = pthread_self();
-	(void)exeunt__arm_park_locked(1);
 	exeunt__unlock();
-	exeunt__pool_parked();
-	exeunt__finish_current();
-	exeunt__lock();
-	exeunt__await_done_locked();
-	exeunt__unlock();
+#ifdef __GLIBC__
+	/* glibc's exit() from an exit handler goes on with the handlers
+	 * left, and ends the process with this status. */
+	exeunt__libc_exit(status);
+#else
+	/* musl crashes on an exit() from an exit handler: back to the
+	 * library's handler, whose return lets the C library's exit() go
+	 * on, with the status it was called with. */
+	if (running && handler_frame_set)
+		longjmp(handler_frame, 1);
+	exeunt__libc_exit(status);
+#endif
 }
 
-/* Run by exit() once a shutdown has begun (or, in a child, once the
- * parent's had): see exeunt__exit_locked(). */
-static void
-park_handler(int status, void *arg)
+/*
+ * Every exit() of the program, and exeunt_exit(): the first caller runs
+ * the shutdown, then calls the C library's exit(); every other one parks.
+ */
+void
+exeunt__exit(int status)
 {
-	(void)arg;
+	/* exit() does not return: nothing to restore. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	exeunt__lock();
-	if (exeunt__reg.state == EXEUNT__SHUT_NONE) {
-		/* Armed by the parent process, before fork(): no shutdown
-		 * has begun in this one. */
+	if (exeunt__sd.exit != EXEUNT__EXIT_NONE) {
+		if (pthread_equal(exeunt__sd.exit_thread, pthread_self()))
+			nested_exit_locked(status);
 		exeunt__unlock();
-		return;
+		trace_discarded(status);
+		exeunt__park();
 	}
-	exeunt__exit_locked(status);
+	exiting = 1;
+	exeunt__claim_exit_locked(EXEUNT__EXIT_BEFORE, status, 1);
+	exeunt__shutdown_for_exit_locked();
+	if (!exeunt__enter_exit_locked()) {
+		/* A thread that was already inside the C library's exit()
+		 * goes on in this one's place. */
+		exeunt__unlock();
+		trace_discarded(status);
+		exeunt__park();
+	}
+	status = exeunt__sd.status;
+	exeunt__unlock();
+	exeunt__libc_exit(status);
 }
 
 void
 exeunt_exit(int status)
 {
-	int expected = 0;
-
-	if (atomic_compare_exchange_strong(&exit_claimed, &expected, 1)) {
-		exeunt__lock();
-		exit_claimer = pthread_self();
-		exeunt__unlock();
-		exit(status);
-	}
-	/* The claimer itself, from a callback or hook of its shutdown:
-	 * a nested exit(), which goes on with the shutdown. */
-	exeunt__lock();
-	expected = pthread_equal(exit_claimer, pthread_self());
-	exeunt__unlock();
-	if (expected)
-		exit(status);
-	EXEUNT__TRACE("exit(%d) from thread %s/%d discarded", status,
-	    exeunt__self != NULL ? exeunt__self->name : "unregistered",
-	    (int)gettid());
-	exeunt__park();
+	exeunt__exit(status);
 }
 
-/* After fork(): the child has not begun to exit, unless it goes on with
- * the exit() its forking thread was in (keep). */
-void
-exeunt__exit_reset_child(int keep)
+/*
+ * The library's exit handler, inside the C library's exit(); known says
+ * whether status is the exit's (on_exit) or not (atexit).
+ */
+static void
+at_exit(int status, int known)
 {
-	if (!keep)
-		atomic_store(&exit_claimed, 0);
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	exeunt__lock();
+	switch (exeunt__sd.exit) {
+	case EXEUNT__EXIT_NONE:
+		/* The first exit(), and it did not come through the library:
+		 * the shutdown runs here. */
+		exiting = 1;
+		exeunt__claim_exit_locked(EXEUNT__EXIT_IN, status, known);
+#ifndef __GLIBC__
+		if (setjmp(handler_frame) != 0) {
+			handler_frame_set = 0;
+			return;		/* a nested exit() finished it */
+		}
+		handler_frame_set = 1;
+#endif
+		exeunt__shutdown_for_exit_locked();
+#ifndef __GLIBC__
+		handler_frame_set = 0;
+#endif
+		break;
+	case EXEUNT__EXIT_BEFORE:
+	case EXEUNT__EXIT_ENTERING:
+		if (pthread_equal(exeunt__sd.exit_thread, pthread_self())) {
+			/* The library's own call of the C library's exit(). */
+			exeunt__sd.exit = EXEUNT__EXIT_IN;
+			break;
+		}
+		/* Another thread claimed the exit but is not inside the C
+		 * library's exit(), and this one is: where the C library has
+		 * an exit lock, this thread holds it and that one could
+		 * never come in.  This one goes on in its place, once the
+		 * shutdown is done, and counts as finished meanwhile. */
+		exiting = 1;
+		if (exeunt__sd.state == EXEUNT__SHUT_RUNNING) {
+			exeunt__leave_callbacks_locked();
+			exeunt__unlock();
+			exeunt__pool_parked();
+			exeunt__finish_current();
+			exeunt__lock();
+			exeunt__await_done_locked();
+		}
+		EXEUNT__TRACE("exit(%d) inside the C library goes on in place "
+		    "of exit(%d) from another thread", status,
+		    exeunt__sd.status);
+		exeunt__claim_exit_locked(EXEUNT__EXIT_IN, status, known);
+		break;
+	case EXEUNT__EXIT_IN:
+		if (pthread_equal(exeunt__sd.exit_thread, pthread_self()))
+			break;
+		/* A second thread inside the C library's exit(), which
+		 * only glibc before 2.41 lets run the handlers. */
+		exeunt__unlock();
+		trace_discarded(status);
+		exeunt__park();
+	}
+	exeunt__unlock();
+}
+
+#ifdef HAVE_ON_EXIT
+static void
+at_exit_status(int status, void *arg)
+{
+	(void)arg;
+	at_exit(status, 1);
+}
+#else
+static void
+at_exit_no_status(void)
+{
+	at_exit(0, 0);
+}
+#endif
+
+/* Register the exit handler (once more); 0 or an error number. */
+int
+exeunt__arm_exit_handler(void)
+{
+#ifdef HAVE_ON_EXIT
+	return on_exit(at_exit_status, NULL) != 0 ? ENOMEM : 0;
+#else
+	return atexit(at_exit_no_status) != 0 ? ENOMEM : 0;
+#endif
+}
+
+#ifdef HAVE___CXA_THREAD_ATEXIT_IMPL
+int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso);
+extern void *__dso_handle;
+
+/*
+ * The main thread's thread_local destructor: glibc runs it at the start of
+ * exit() in the main thread, returning from main included, before any exit
+ * handler, so a handler registered now runs first.  It also runs when the
+ * main thread calls pthread_exit(); the handler then waits for the exit.
+ */
+static void
+main_thread_ends(void *arg)
+{
+	int armed;
+
+	(void)arg;
+	exeunt__lock();
+	armed = exeunt__reg.coordinator_armed &&
+	    exeunt__sd.exit == EXEUNT__EXIT_NONE;
+	exeunt__unlock();
+	if (armed)
+		(void)exeunt__arm_exit_handler();
+}
+
+#endif
+
+/* From the library's constructor. */
+void
+exeunt__exit_init(void)
+{
+	find_libc_exit();
+#ifdef HAVE___CXA_THREAD_ATEXIT_IMPL
+	if (getpid() == gettid())
+		(void)__cxa_thread_atexit_impl(main_thread_ends, NULL,
+		    &__dso_handle);
+#endif
 }

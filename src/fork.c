@@ -41,18 +41,13 @@ static void
 child(void)
 {
 	struct exeunt_thread *self = exeunt__self, *t, *next;
-	int resume = exeunt__reg.state == EXEUNT__SHUT_RUNNING &&
-	    pthread_equal(exeunt__reg.owner, pthread_self());
+	int resume = exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
+	    pthread_equal(exeunt__sd.owner, pthread_self());
+	int in_libc = exeunt__sd.exit == EXEUNT__EXIT_IN;
 
 	exeunt__fork_generation++;
 
-	/* References held by a shutdown's snapshot in the parent. */
-	for (t = exeunt__reg.snap; t != NULL; t = next) {
-		next = t->snap_next;
-		t->refs--;
-	}
-	exeunt__reg.snap = NULL;
-
+	exeunt__shutdown_reset_child(resume);
 	exeunt__reg.live = exeunt__reg.live_nondaemon = 0;
 	for (t = exeunt__reg.head; t != NULL; t = next) {
 		next = t->next;
@@ -86,28 +81,15 @@ child(void)
 
 	exeunt__reg.creating = 0;
 	exeunt__reg.waiters = 0;
-	exeunt__reg.state = EXEUNT__SHUT_NONE;
-	atomic_store(&exeunt__reg.phase, EXEUNT_RUNNING);
 	atomic_store(&exeunt__reg.stopping, 0);
 	exeunt__reg.stop_fd = exeunt__renew_fd(exeunt__reg.stop_fd);
-	/* Forked while the parent's exit() ran the coordinator: glibc has
-	 * taken it off the exit handlers already, so arm it again for the
-	 * child's own exit(). */
-	if (exeunt__reg.in_exit) {
+	/* Forked while the parent's exit() was inside the C library's: it
+	 * has taken the library's handler off its list already, so arm it
+	 * again for the child's own exit(). */
+	if (in_libc) {
 		exeunt__reg.coordinator_armed = 0;
 		(void)exeunt__arm_locked();
 	}
-	/* A child that goes on with the exit() its forking thread was in
-	 * keeps that exit's status. */
-	exeunt__reg.child_resume = resume;
-	if (!resume)
-		exeunt__reg.in_exit = 0;
-	exeunt__reg.owner_in_callback = 0;
-	exeunt__reg.abandon = 0;
-	exeunt__reg.taken_over = 0;
-	exeunt__reg.reported = 0;
-	exeunt__reg.done_traced = 0;
-	exeunt__exit_reset_child(resume && exeunt__reg.in_exit);
 	exeunt__deadline_reset_child();
 	exeunt__signal_reset_child();
 	/* Nobody waits on it here; waiters of the parent do not exist. */

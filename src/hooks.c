@@ -56,7 +56,7 @@ exeunt_atexit(void (*hook)(void *arg), void *arg)
 		return EINVAL;
 	base = object_of(hook);		/* takes the loader's lock: not ours */
 	exeunt__lock();
-	if (exeunt__reg.state == EXEUNT__SHUT_DONE) {
+	if (exeunt__sd.state == EXEUNT__SHUT_DONE) {
 		err = ESHUTDOWN;
 		goto out;
 	}

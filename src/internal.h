@@ -98,31 +98,44 @@ struct exeunt__registry {
 	size_t live_nondaemon;		/* of which non-daemon */
 	size_t creating;		/* in pthread_create right now */
 	int waiters;			/* threads waiting on cond */
-	int coordinator_armed;		/* on_exit() done */
+	int coordinator_armed;		/* the exit handler is registered */
 	atomic_int phase;		/* enum exeunt_phase */
 	atomic_int stopping;		/* process-wide stop word (futex) */
 	int stop_fd;			/* process-wide stop eventfd or -1 */
+};
 
-	/* The shutdown, run by one thread, the owner. */
-	int state;			/* EXEUNT__SHUT_* */
-	pthread_t owner;
+extern struct exeunt__registry exeunt__reg EXEUNT__HIDDEN;
+
+/* The shutdown: see the state diagram at the top of coordinator.c. */
+enum { EXEUNT__SHUT_NONE, EXEUNT__SHUT_RUNNING, EXEUNT__SHUT_DONE };
+enum {
+	EXEUNT__EXIT_NONE,	/* no exit() has begun */
+	EXEUNT__EXIT_BEFORE,	/* claimed in the library, before libc's */
+	EXEUNT__EXIT_ENTERING,	/* about to call the C library's exit() */
+	EXEUNT__EXIT_IN		/* inside the C library's exit() */
+};
+
+struct exeunt__shutdown {
+	int state;			/* EXEUNT__SHUT_*; phase says more */
+	pthread_t owner;		/* the thread that runs the phases */
 	struct exeunt_thread *snap;	/* stop requests still to make */
 	struct timespec started;	/* CLOCK_MONOTONIC */
-	int in_exit;			/* started by exit(): status known */
-	int exit_status;
-	pthread_t exit_thread;		/* the thread whose exit() goes on */
-	int owner_in_callback;		/* owner is running a callback */
+	int owner_in_callback;		/* the owner is running a callback */
 	int abandon;			/* deadline: stop waiting, go on */
 	int taken_over;			/* the watchdog runs the rest */
 	int reported;			/* the deadline report was made */
 	int done_traced;
 	int child_resume;		/* fork child of the owner: see
 					   exeunt__resume_in_child_locked() */
+
+	/* The exit() that ends the process, once one has begun. */
+	int exit;			/* EXEUNT__EXIT_* */
+	pthread_t exit_thread;		/* the thread whose exit() goes on */
+	int status;			/* its status, */
+	int status_known;		/* unless an atexit() handler ran it */
 };
 
-enum { EXEUNT__SHUT_NONE, EXEUNT__SHUT_RUNNING, EXEUNT__SHUT_DONE };
-
-extern struct exeunt__registry exeunt__reg EXEUNT__HIDDEN;
+extern struct exeunt__shutdown exeunt__sd EXEUNT__HIDDEN;
 /* Initial-exec TLS: exeunt_stop_requested() reads it with no call to
  * __tls_get_addr.  It is 8 bytes, well within glibc's static TLS reserve
  * for libraries loaded with dlopen. */
@@ -173,18 +186,26 @@ int exeunt__renew_fd(int fd) EXEUNT__HIDDEN;
 int exeunt__run_hooks(void) EXEUNT__HIDDEN;
 
 /* coordinator.c */
-void exeunt__coordinator(int status, void *arg) EXEUNT__HIDDEN;
 void exeunt__run_phases(void) EXEUNT__HIDDEN;
 int exeunt__shutdown_waits_for_locked(const struct exeunt_thread *owner,
     const struct exeunt_thread *t) EXEUNT__HIDDEN;
 int exeunt__resume_in_child_locked(void) EXEUNT__HIDDEN;
 void exeunt__await_done_locked(void) EXEUNT__HIDDEN;
+void exeunt__claim_exit_locked(int stage, int status, int known)
+    EXEUNT__HIDDEN;
+void exeunt__shutdown_for_exit_locked(void) EXEUNT__HIDDEN;
+int exeunt__enter_exit_locked(void) EXEUNT__HIDDEN;
+void exeunt__take_over_locked(void) EXEUNT__HIDDEN;
+void exeunt__end_taken_over(void) EXEUNT__HIDDEN;
+void exeunt__shutdown_reset_child(int resume) EXEUNT__HIDDEN;
 
 /* exit.c */
-int exeunt__arm_park_locked(int claim) EXEUNT__HIDDEN;
-void exeunt__exit_locked(int status) EXEUNT__HIDDEN;
+void exeunt__exit_init(void) EXEUNT__HIDDEN;
+int exeunt__arm_exit_handler(void) EXEUNT__HIDDEN;
+void exeunt__exit(int status) __attribute__((noreturn)) EXEUNT__HIDDEN;
+void exeunt__libc_exit(int status) __attribute__((noreturn)) EXEUNT__HIDDEN;
+int exeunt__exiting(void) EXEUNT__HIDDEN;
 void exeunt__park(void) __attribute__((noreturn)) EXEUNT__HIDDEN;
-void exeunt__exit_reset_child(int keep) EXEUNT__HIDDEN;
 
 /* deadline.c */
 void exeunt__deadline_start_locked(void) EXEUNT__HIDDEN;

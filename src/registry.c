@@ -77,31 +77,20 @@ exeunt__wait_locked(void)
 }
 
 /*
- * Register the coordinator on the first registration of a thread or a
- * hook, not at load time: atexit handlers and C++ static destructors
- * registered before that run after the coordinator.  on_exit() is
- * glibc's atexit() with the exit status: same list, same order.
+ * Register the library's exit handler on the first registration of a
+ * thread or a hook: from then on, exit() runs the shutdown.  Where exit()
+ * does not come through the library's (see exit.c), the handler runs at
+ * its place in the list of exit handlers, after those registered later.
  */
-#ifndef HAVE_ON_EXIT
-/* Without on_exit() (musl), the status of the exit() is not known. */
-static void
-coordinator_atexit(void)
-{
-	exeunt__coordinator(0, NULL);
-}
-#endif
-
 int
 exeunt__arm_locked(void)
 {
+	int err;
+
 	if (exeunt__reg.coordinator_armed)
 		return 0;
-#ifdef HAVE_ON_EXIT
-	if (on_exit(exeunt__coordinator, NULL) != 0)
-#else
-	if (atexit(coordinator_atexit) != 0)
-#endif
-		return ENOMEM;
+	if ((err = exeunt__arm_exit_handler()) != 0)
+		return err;
 	exeunt__reg.coordinator_armed = 1;
 	return 0;
 }
@@ -151,7 +140,7 @@ exeunt__register_locked(struct exeunt_thread *t)
 {
 	int err;
 
-	if (exeunt__reg.state != EXEUNT__SHUT_NONE)
+	if (exeunt__sd.state != EXEUNT__SHUT_NONE)
 		return ESHUTDOWN;
 	if ((err = exeunt__arm_locked()) != 0)
 		return err;
@@ -250,6 +239,7 @@ exeunt__init(void)
 	exeunt__thread_init();
 	exeunt__fork_init();
 	exeunt__signal_init();
+	exeunt__exit_init();
 }
 
 int

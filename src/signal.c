@@ -313,7 +313,8 @@ signal_at_exit(void)
 	/* The status the exit() going on passes to exit_group(2): the
 	 * coordinator was armed by exeunt_trap_signal() at the latest. */
 	exeunt__lock();
-	status = exeunt__reg.in_exit ? exeunt__reg.exit_status : 128 + signo;
+	status = exeunt__sd.exit != EXEUNT__EXIT_NONE && exeunt__sd.status_known ?
+	    exeunt__sd.status : 128 + signo;
 	exeunt__unlock();
 	if (arm_death(status) == 0)
 		return;

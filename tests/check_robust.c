@@ -186,7 +186,6 @@ struct nested_case {
 static const struct nested_case nested[] = {
 	{ { "exit", "callback", "exit", NULL }, 9,
 	    "main exits\n"
-	    "atexit after: RUNNING\n"
 	    "terminate t3\n"
 	    "terminate t2 calls exit(9)\n"
 	    "terminate t1\n"
@@ -194,10 +193,10 @@ static const struct nested_case nested[] = {
 	    "hook 3\n"
 	    "hook 2\n"
 	    "hook 1\n"
+	    "atexit after: DONE\n"
 	    "atexit before: DONE\n" },
 	{ { "exit", "callback", "exeunt_exit", NULL }, 9,
 	    "main exits\n"
-	    "atexit after: RUNNING\n"
 	    "terminate t3\n"
 	    "terminate t2 calls exit(9)\n"
 	    "terminate t1\n"
@@ -205,10 +204,10 @@ static const struct nested_case nested[] = {
 	    "hook 3\n"
 	    "hook 2\n"
 	    "hook 1\n"
+	    "atexit after: DONE\n"
 	    "atexit before: DONE\n" },
 	{ { "exit", "hook", "exit", NULL }, 11,
 	    "main exits\n"
-	    "atexit after: RUNNING\n"
 	    "terminate t3\n"
 	    "terminate t2\n"
 	    "terminate t1\n"
@@ -216,10 +215,10 @@ static const struct nested_case nested[] = {
 	    "hook 3\n"
 	    "hook 2 calls exit(11)\n"
 	    "hook 1\n"
+	    "atexit after: DONE\n"
 	    "atexit before: DONE\n" },
 	{ { "exit", "hook", "exeunt_exit", NULL }, 11,
 	    "main exits\n"
-	    "atexit after: RUNNING\n"
 	    "terminate t3\n"
 	    "terminate t2\n"
 	    "terminate t1\n"
@@ -227,6 +226,7 @@ static const struct nested_case nested[] = {
 	    "hook 3\n"
 	    "hook 2 calls exit(11)\n"
 	    "hook 1\n"
+	    "atexit after: DONE\n"
 	    "atexit before: DONE\n" },
 	{ { "shutdown", "callback", "exit", NULL }, 9,
 	    "main calls exeunt_shutdown\n"

@@ -17,6 +17,7 @@
  *             seq 2 "blocker": non-daemon, its callback never returns and
  *             the thread never ends; seq 3 "late": daemon, never ends;
  *             main exits with 3.
+ *   blocker-return  the same, but main returns 3.
  *   blocker-shutdown  the same, but main calls exeunt_shutdown() and a
  *             plain thread calls it too once the callback blocks, then
  *             exit(5).
@@ -176,6 +177,10 @@ main(int argc, char **argv)
 		rc = exeunt_shutdown();
 		say("main: exeunt_shutdown returned %s\n", errname(rc));
 		sc_forever();
+	}
+	if (strcmp(shape, "blocker-return") == 0) {
+		say("main returns\n");
+		return 3;
 	}
 	say("main exits\n");
 	exit(3);

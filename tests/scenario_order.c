@@ -1,8 +1,9 @@
 /*
- * Returning from main: atexit handlers registered after the first exeunt
- * call run first (threads still running), then the coordinator: terminate
- * callbacks newest first, the wait for the non-daemon worker, the hooks
- * last registered first; then the handlers registered before it.
+ * Returning from main, or with "exit" calling exit(0) there: the shutdown
+ * first (terminate callbacks newest first, the wait for the non-daemon
+ * worker, the hooks last registered first), then every atexit handler,
+ * whenever it was registered.  On musl, returning from main runs the
+ * handlers registered after the first exeunt call before the shutdown.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
@@ -51,7 +52,7 @@ idler(void *arg)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	atexit(atexit_before);
 	/* The first exeunt call registers the coordinator with atexit(3). */
@@ -61,6 +62,10 @@ main(void)
 	worker_t = sc_create(-1, terminate_say, "worker", worker, NULL);
 	idler_t = sc_create(-1, terminate_say, "idler", idler, NULL);
 	flag_wait(&started);
+	if (argc > 1 && strcmp(argv[1], "exit") == 0) {
+		say("main exits\n");
+		exit(0);
+	}
 	say("main returns\n");
 	return 0;
 }
