@@ -15,9 +15,10 @@
  * is printed with the phase it happens in: the terminate callbacks run
  * newest first, the join phase waits for the two workers (not for the
  * daemon), the hook runs after that.  Two plain atexit(3) handlers show
- * where ordinary handlers fall: the one registered before the first
- * exeunt call runs after the whole shutdown, the one registered after it
- * runs first, while every thread is still running.
+ * where ordinary handlers fall: after the whole shutdown, whether they
+ * were registered before the first exeunt call or after it (on musl, a
+ * handler registered after it runs before the shutdown when main
+ * returns: see exeunt(7), "Order at exit").
  *
  * The two "finished" lines of the workers come from the workers
  * themselves, so their order, and whether they say "terminating" or
@@ -127,15 +128,16 @@ hook(void *arg)
 static void
 early_handler(void)
 {
-	printf("[%-11s] atexit handler registered before exeunt: runs last\n",
+	printf("[%-11s] atexit handler registered before exeunt\n",
 	    phase_name());
 }
 
 static void
 late_handler(void)
 {
-	printf("[%-11s] atexit handler registered after exeunt: runs first,"
-	    " %zu threads still running\n", phase_name(), exeunt_count());
+	printf("[%-11s] atexit handler registered after exeunt: %zu "
+	    "registered thread(s) still running\n", phase_name(),
+	    exeunt_count());
 }
 
 static void
