@@ -160,15 +160,24 @@ END_TEST
 /*
  * A plugin registers a hook of its own code and is unloaded: exit(0)
  * does not call into the unmapped code; the program's hook still runs.
+ * Where dlclose() unloads nothing (musl), the plugin's hook runs too.
  */
 START_TEST(unloaded_plugin_hook_is_dropped)
 {
 	child_run(&ch, "scenario_ho_plugin", NULL, NULL, CHILD_NO_CORE);
 	child_assert_exit(&ch, 0);
-	child_assert_out(&ch,
-	    "plugin_init: 0\n"
-	    "main exits\n"
-	    "hook program\n");
+	if (strstr(ch.out_buf, "plugin still loaded\n") != NULL)
+		child_assert_out(&ch,
+		    "plugin_init: 0\n"
+		    "plugin still loaded\n"
+		    "main exits\n"
+		    "plugin hook\n"
+		    "hook program\n");
+	else
+		child_assert_out(&ch,
+		    "plugin_init: 0\n"
+		    "main exits\n"
+		    "hook program\n");
 	child_assert_quiet(&ch);
 }
 END_TEST
