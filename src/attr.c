@@ -132,8 +132,14 @@ copy_pthread_attr(pthread_attr_t *to, const pthread_attr_t *from)
 	    (err = pthread_attr_setguardsize(to, size)) != 0)
 		return err;
 	/* glibc reports a size of 0 when none was set, and an address of
-	 * minus the size when only the size was set. */
-	if ((err = pthread_attr_getstack(from, &stackaddr, &size)) != 0)
+	 * minus the size when only the size was set; musl fails with EINVAL
+	 * when no address was set, and then has the size alone. */
+	err = pthread_attr_getstack(from, &stackaddr, &size);
+	if (err == EINVAL) {
+		stackaddr = NULL;
+		err = pthread_attr_getstacksize(from, &size);
+	}
+	if (err != 0)
 		return err;
 	if (size != 0 && stackaddr != NULL && (uintptr_t)stackaddr + size != 0)
 		err = pthread_attr_setstack(to, stackaddr, size);

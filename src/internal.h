@@ -28,6 +28,15 @@
 /* Static inline helpers that are not part of the ABI. */
 #define EXEUNT__HIDDEN __attribute__((visibility("hidden")))
 
+/* Initial-exec TLS: no call to __tls_get_addr.  glibc keeps a static TLS
+ * reserve for libraries loaded with dlopen() that use it; musl has none
+ * and refuses to load such a library with dlopen(). */
+#ifdef __GLIBC__
+#define EXEUNT__TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#define EXEUNT__TLS_IE
+#endif
+
 /* Terminate callback states of a record (term_state). */
 enum {
 	EXEUNT__TERM_NONE,	/* never called (or no callback) */
@@ -140,7 +149,7 @@ extern struct exeunt__shutdown exeunt__sd EXEUNT__HIDDEN;
  * __tls_get_addr.  It is 8 bytes, well within glibc's static TLS reserve
  * for libraries loaded with dlopen. */
 extern _Thread_local struct exeunt_thread *exeunt__self EXEUNT__HIDDEN
-    __attribute__((tls_model("initial-exec")));
+    EXEUNT__TLS_IE;
 
 /* registry.c */
 void exeunt__lock(void) EXEUNT__HIDDEN;

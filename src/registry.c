@@ -32,7 +32,7 @@ _Thread_local struct exeunt_thread *exeunt__self;
 /* The cancelability state of the thread that holds the lock, from before
  * it took it.  The lock is not recursive, so one slot per thread does. */
 static _Thread_local int lock_cancel_state
-    __attribute__((tls_model("initial-exec")));
+    EXEUNT__TLS_IE;
 
 /*
  * The library lock.  Cancellation is disabled while it is held: the
