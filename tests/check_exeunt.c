@@ -316,6 +316,7 @@ main(void)
 	srunner_add_suite(sr, make_hostile_suite());
 	srunner_add_suite(sr, make_finish_suite());
 	srunner_add_suite(sr, make_contract_suite());
+	srunner_add_suite(sr, make_exitpath_suite());
 
 	/*
 	 * The exit-time tests need a process per test: with CK_FORK=no the

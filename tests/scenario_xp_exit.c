@@ -1,0 +1,96 @@
+/*
+ * exit() while the process already ends, argv[1] says where:
+ *
+ * "slow": main calls exit(4); the shutdown waits for two registered
+ * non-daemon threads.  The quick one calls plain exit(9) once the join
+ * phase began; the slow one finishes its work only after that exit()
+ * blocked.  The quick one is parked and counts as finished, so the join
+ * ends when the slow one does; the hook and the atexit handler run once,
+ * and the status is main's.
+ *
+ * "nested": main calls exit(2); an atexit handler registered before the
+ * first exeunt call, which runs after the shutdown, calls exit(8).  On
+ * glibc the process ends with 8 and the handler registered before that
+ * one runs once (musl crashes on a nested exit() by design: not run
+ * there).
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ */
+#include "scenario.h"
+
+static atomic_int quick_calling;
+static atomic_int quick_tid;
+
+/* Registered before the first exeunt call: runs after the shutdown. */
+static void
+atexit_say(void)
+{
+	say("atexit\n");
+}
+
+static void
+atexit_exit(void)
+{
+	say("handler calls exit(8)\n");
+	exit(8);
+}
+
+static void *
+worker(void *arg)
+{
+	(void)arg;
+	exeunt_wait_stop(NULL);
+	/* After its terminate callback, which the shutdown calls after
+	 * the stop request: stopping while the join waits for it. */
+	if (await_phase(EXEUNT_JOINING, "worker"))
+		say("worker stops\n");
+	return NULL;
+}
+
+static void *
+quick(void *arg)
+{
+	(void)arg;
+	atomic_store(&quick_tid, (int)gettid());
+	exeunt_wait_stop(NULL);
+	if (!await_phase(EXEUNT_JOINING, "quick"))
+		return NULL;
+	say("quick calls exit(9)\n");
+	atomic_store(&quick_calling, 1);
+	exit(9);
+}
+
+/* Its work ends only once the quick thread's exit() blocked. */
+static void *
+slow(void *arg)
+{
+	struct timespec d = sc_deadline();
+
+	(void)arg;
+	exeunt_wait_stop(NULL);
+	while (!atomic_load(&quick_calling) && !sc_passed(&d))
+		sc_pause();
+	if (!await_sleeping((pid_t)atomic_load(&quick_tid)))
+		say("the quick thread never blocked\n");
+	say("slow finishes\n");
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	atexit(atexit_say);
+	if (strcmp(mode, "nested") == 0) {
+		atexit(atexit_exit);
+		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
+		sc_start(0, terminate_say, "worker", worker, NULL);
+		exit(2);
+	}
+	sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
+	sc_start(0, NULL, NULL, slow, NULL);
+	sc_start(0, NULL, NULL, quick, NULL);
+	say("main calls exit(4)\n");
+	exit(4);
+}
