@@ -319,6 +319,9 @@ exeunt__arm_exit_handler(void)
 #ifdef HAVE___CXA_THREAD_ATEXIT_IMPL
 int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso);
 extern void *__dso_handle;
+/* LeakSanitizer's, when it is in the process. */
+void __lsan_disable(void) __attribute__((weak));
+void __lsan_enable(void) __attribute__((weak));
 
 /*
  * The main thread's thread_local destructor: glibc runs it at the start of
@@ -348,8 +351,17 @@ exeunt__exit_init(void)
 {
 	find_libc_exit();
 #ifdef HAVE___CXA_THREAD_ATEXIT_IMPL
-	if (getpid() == gettid())
+	/* glibc keeps the destructor in a block of its own, which it frees
+	 * when it runs it, but never if the main thread ends with
+	 * pthread_exit(), where glibc runs no thread_local destructor: that
+	 * block is not a leak of the program's. */
+	if (getpid() == gettid()) {
+		if (__lsan_disable != NULL)
+			__lsan_disable();
 		(void)__cxa_thread_atexit_impl(main_thread_ends, NULL,
 		    &__dso_handle);
+		if (__lsan_enable != NULL)
+			__lsan_enable();
+	}
 #endif
 }
