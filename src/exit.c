@@ -84,6 +84,41 @@ __wrap_exit(int status)
 {
 	exeunt__exit(status);
 }
+
+/*
+ * main's return, too, comes through the library, with its status: the
+ * program's call of __libc_start_main() from its start-up code (crt1.o)
+ * is bound here as its exit() is, and main is wrapped.
+ */
+typedef int main_fn(int, char **, char **);
+#ifdef __GLIBC__
+#define START_PARAMS main_fn *main, int argc, char **argv, \
+	void (*init)(void), void (*fini)(void), void (*rtld_fini)(void), \
+	void *stack_end
+#define START_ARGS main_returns, argc, argv, init, fini, rtld_fini, stack_end
+#else
+#define START_PARAMS main_fn *main, int argc, char **argv, \
+	void (*init)(void), void (*fini)(void), void (*ldso)(void)
+#define START_ARGS main_returns, argc, argv, init, fini, ldso
+#endif
+typedef int start_fn(START_PARAMS);
+start_fn __libc_start_main;
+static main_fn *program_main;
+
+static int
+main_returns(int argc, char **argv, char **envp)
+{
+	exeunt__exit(program_main(argc, argv, envp));
+}
+
+__attribute__((visibility("default"))) int
+__libc_start_main(START_PARAMS)
+{
+	start_fn *next = (start_fn *)dlsym(RTLD_NEXT, "__libc_start_main");
+
+	program_main = main;
+	return next(START_ARGS);
+}
 #else
 /* With -Wl,--wrap=exit, __real_exit is the C library's exit(), and every
  * other call of exit(), this file's included, is __wrap_exit(). */

@@ -21,8 +21,7 @@ static struct child ch;
  * A function-local static that registered threads create after the first
  * exeunt call is destroyed only once every one of them has stopped and
  * been joined, the hook run: whether main calls exit() (_i 0), a
- * registered thread does (_i 1) or main returns (_i 2; glibc only, see
- * below).
+ * registered thread does (_i 1) or main returns (_i 2).
  */
 static const struct {
 	const char *how;
@@ -30,12 +29,7 @@ static const struct {
 } static_cases[] = {
 	{ "exit", 6 },
 	{ "thread", 7 },
-#ifdef __GLIBC__
-	/* musl runs the shutdown of a return from main at the place of the
-	 * first exeunt call among the exit handlers, after the destructors
-	 * of later statics: not the contract there. */
 	{ "return", 5 },
-#endif
 };
 #define NSTATIC_CASES ((int)(sizeof static_cases / sizeof static_cases[0]))
 

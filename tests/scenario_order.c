@@ -2,8 +2,7 @@
  * Returning from main, or with "exit" calling exit(0) there: the shutdown
  * first (terminate callbacks newest first, the wait for the non-daemon
  * worker, the hooks last registered first), then every atexit handler,
- * whenever it was registered.  On musl, returning from main runs the
- * handlers registered after the first exeunt call before the shutdown.
+ * whenever it was registered.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */

@@ -12,10 +12,9 @@
  *          (seq 2) has a terminate callback that never returns, so the
  *          worker is never told to stop: "idle, 0 jobs queued".  The
  *          watchdog then makes the remaining stop requests, runs the hook
- *          and ends the process itself: the atexit(3) handler registered
- *          before the first exeunt call, which would destroy the pool,
- *          belongs to the exit() that the blocked callback holds, and
- *          does not run.
+ *          and calls the C library's exit() in place of main's return,
+ *          which came through the library: the atexit(3) handler
+ *          registered before the first exeunt call destroys the pool.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
