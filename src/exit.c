@@ -15,19 +15,21 @@
  * - The shared library defines exit() in a version node of its own
  *   (EXEUNT_EXIT), and a program linked with -lexeunt gets its calls
  *   bound to it, since the library comes before the C library on the
- *   link line.  A static link gets the same through -Wl,--wrap=exit
+ *   link line; so is __libc_start_main(), which the program's start-up
+ *   code calls, and which here wraps main so that its return is such a
+ *   call.  A static link gets the same through -Wl,--wrap=exit
  *   (pkg-config --static), which turns every call of exit(), the C
  *   library's own call after main returns included, into __wrap_exit().
- *   Both run exeunt__exit(): the first caller runs the shutdown, before
+ *   All run exeunt__exit(): the first caller runs the shutdown, before
  *   any atexit handler, and then calls the C library's exit(); every
  *   other caller is parked.
- * - An exit() that does not come through there (the C library's after
- *   main returns, in a dynamically linked program; a library linked
- *   without -lexeunt) reaches the library's exit handler instead, from
- *   inside the C library's exit(): it runs the shutdown there.  On glibc
- *   a thread_local destructor of the main thread, which glibc runs
- *   before every exit handler, registers that handler once more, so that
- *   it runs first there too, with the exit status.
+ * - An exit() that does not come through there (a library linked without
+ *   -lexeunt; a program that loads the library with dlopen()) reaches
+ *   the library's exit handler instead, from inside the C library's
+ *   exit(): it runs the shutdown there.  On glibc a thread_local
+ *   destructor of the main thread, which glibc runs before every exit
+ *   handler, registers that handler once more, so that it runs first
+ *   there too, with the exit status.
  */
 #include "internal.h"
 
@@ -68,7 +70,7 @@ exeunt__libc_exit(int status)
 		find_libc_exit();
 	if (libc_exit_fn != NULL)
 		libc_exit_fn(status);
-	_exit(status);		/* not reached: libc's exit() returns not */		/* no C library in the process */
+	_exit(status);		/* no exit() in the C library: cannot be */		/* no C library in the process */
 }
 
 /* The program's exit(), bound here by the version node EXEUNT_EXIT. */
