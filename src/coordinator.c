@@ -356,6 +356,9 @@ exeunt__shutdown_for_exit_locked(void)
 	if (exeunt__sd.state == EXEUNT__SHUT_NONE) {
 		if (!exeunt__reg.coordinator_armed)
 			return;		/* the library was never used */
+		/* A callback this thread is in (exeunt_thread_request_stop()
+		 * called it) never returns: its thread must not wait for it. */
+		exeunt__leave_callbacks_locked();
 		begin_locked();
 		exeunt__unlock();
 		exeunt__run_phases();

@@ -292,8 +292,11 @@ at_exit(int status, int known)
 	case EXEUNT__EXIT_BEFORE:
 	case EXEUNT__EXIT_ENTERING:
 		if (pthread_equal(exeunt__sd.exit_thread, pthread_self())) {
-			/* The library's own call of the C library's exit(). */
+			/* The library's own call of the C library's exit(); a
+			 * thread registered since the library let it through
+			 * unused is stopped now. */
 			exeunt__sd.exit = EXEUNT__EXIT_IN;
+			exeunt__shutdown_for_exit_locked();
 			break;
 		}
 		/* Another thread claimed the exit but is not inside the C

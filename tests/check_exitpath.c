@@ -165,6 +165,25 @@ END_TEST
 #endif
 
 /*
+ * A terminate callback called by exeunt_thread_request_stop() before any
+ * shutdown calls exit(): the shutdown that exit() runs does not wait for
+ * that callback, which never returns, to let its thread end.
+ */
+START_TEST(exit_from_requested_callback)
+{
+	const char *args[] = { "request", NULL };
+
+	child_run(&ch, "scenario_xp_exit", args, NULL, 0);
+	child_assert_exit(&ch, 5);
+	child_assert_out(&ch,
+	    "callback calls exit(5)\n"
+	    "hook 1\n"
+	    "atexit\n");
+	child_assert_quiet(&ch);
+}
+END_TEST
+
+/*
  * The program linked with -lexeunt finds libexeunt's exit() by name and
  * calls it: the shared build only (a static one has no objects to name).
  */
@@ -211,6 +230,7 @@ make_exitpath_suite(void)
 
 	tcase_set_timeout(ex, SCENARIO_TIMEOUT);
 	tcase_add_test(ex, exit_from_joined_thread_is_parked);
+	tcase_add_test(ex, exit_from_requested_callback);
 #ifdef __GLIBC__
 	tcase_add_test(ex, exit_from_atexit_handler);
 #endif

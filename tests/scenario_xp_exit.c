@@ -8,6 +8,12 @@
  * ends when the slow one does; the hook and the atexit handler run once,
  * and the status is main's.
  *
+ * "request": main asks a non-daemon worker to stop with
+ * exeunt_thread_request_stop(), before any shutdown; the worker's terminate
+ * callback, which runs in main, calls exit(5).  The worker ends once told
+ * to stop, and its end must not wait for that callback, which never
+ * returns: the shutdown joins it, the hook runs, the status is 5.
+ *
  * "nested": main calls exit(2); an atexit handler registered before the
  * first exeunt call, which runs after the shutdown, calls exit(8).  On
  * glibc the process ends with 8 and the handler registered before that
@@ -76,12 +82,37 @@ slow(void *arg)
 	return NULL;
 }
 
+static void
+terminate_exit(exeunt_thread_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	say("callback calls exit(5)\n");
+	exit(5);
+}
+
+static void *
+stopped(void *arg)
+{
+	(void)arg;
+	exeunt_wait_stop(NULL);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
+	exeunt_thread_t *t;
 
 	atexit(atexit_say);
+	if (strcmp(mode, "request") == 0) {
+		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
+		t = sc_create(0, terminate_exit, NULL, stopped, NULL);
+		exeunt_thread_request_stop(t);
+		say("request_stop returned\n");
+		return 1;
+	}
 	if (strcmp(mode, "nested") == 0) {
 		atexit(atexit_exit);
 		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
