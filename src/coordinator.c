@@ -4,8 +4,9 @@
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
  * exeunt__sd holds the whole state of the shutdown and of the exit() that
- * ends the process; only the functions of this file change its state and
- * exit fields, under the library lock.  Two machines, side by side:
+ * ends the process; only the functions of this file change its state,
+ * exit and exit_thread fields, under the library lock.  Two machines, side
+ * by side:
  *
  *   state (the phases run once, by the owner, or by the watchdog that took
  *   over from an owner held in a terminate callback):
@@ -29,8 +30,10 @@
  * A thread that calls exit() while the exit belongs to another is parked.
  * BEFORE begins the shutdown (or, if exeunt_shutdown() runs it in another
  * thread, waits for it to be done); the exit handler does the same when it
- * meets NONE.  The deadline's fields (owner_in_callback, abandon,
- * taken_over, reported) change with the phases: see deadline.c.
+ * meets NONE.  A watchdog that took over the shutdown from an owner held
+ * in a callback at BEFORE enters the C library's exit() in its place.
+ * The deadline's fields (owner_in_callback, abandon, taken_over,
+ * reported) change with the phases: see deadline.c.
  *
  * The phases keep their progress here, not on the stack: the stop requests
  * still to make, the hooks still to run.  So the shutdown can be resumed
@@ -382,6 +385,24 @@ exeunt__shutdown_for_exit_locked(void)
 	exeunt__finish_current();
 	exeunt__lock();
 	exeunt__await_done_locked();
+}
+
+/* exit() called again by the owner of the exit, from a callback, a hook
+ * or an exit handler: the process ends with this status.  The caller holds
+ * the lock. */
+void
+exeunt__exit_again_locked(int status)
+{
+	exeunt__sd.status = status;
+	exeunt__sd.status_known = 1;
+}
+
+/* The library's exit handler runs in the owner of the exit: it is inside
+ * the C library's exit() now.  The caller holds the lock. */
+void
+exeunt__exit_inside_locked(void)
+{
+	exeunt__sd.exit = EXEUNT__EXIT_IN;
 }
 
 /*

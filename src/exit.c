@@ -189,8 +189,7 @@ nested_exit_locked(int status)
 	    pthread_equal(exeunt__sd.owner, pthread_self());
 	int in_libc = exeunt__sd.exit == EXEUNT__EXIT_IN;
 
-	exeunt__sd.status = status;
-	exeunt__sd.status_known = 1;
+	exeunt__exit_again_locked(status);
 	if (running) {
 		/* The callback or hook never returns. */
 		exeunt__leave_callbacks_locked();
@@ -295,7 +294,7 @@ at_exit(int status, int known)
 			/* The library's own call of the C library's exit(); a
 			 * thread registered since the library let it through
 			 * unused is stopped now. */
-			exeunt__sd.exit = EXEUNT__EXIT_IN;
+			exeunt__exit_inside_locked();
 			exeunt__shutdown_for_exit_locked();
 			break;
 		}

@@ -204,6 +204,8 @@ void exeunt__claim_exit_locked(int stage, int status, int known)
     EXEUNT__HIDDEN;
 void exeunt__shutdown_for_exit_locked(void) EXEUNT__HIDDEN;
 int exeunt__enter_exit_locked(void) EXEUNT__HIDDEN;
+void exeunt__exit_again_locked(int status) EXEUNT__HIDDEN;
+void exeunt__exit_inside_locked(void) EXEUNT__HIDDEN;
 void exeunt__take_over_locked(void) EXEUNT__HIDDEN;
 void exeunt__end_taken_over(void) EXEUNT__HIDDEN;
 void exeunt__shutdown_reset_child(int resume) EXEUNT__HIDDEN;
