@@ -420,16 +420,27 @@ exeunt__enter_exit_locked(void)
 	return 1;
 }
 
+/* 1 in the watchdog once it has taken over the shutdown. */
+static _Thread_local int taking_over;
+
 /*
  * The watchdog goes on with the shutdown in place of its owner, held in a
- * terminate callback; the caller holds the lock.  When the owner's
- * callback returns, it parks if it was ending the process, and otherwise
- * (exeunt_shutdown()) waits until the shutdown is done.
+ * terminate callback; the caller, the watchdog, holds the lock.  When the
+ * owner's callback returns, it parks if it was ending the process, and
+ * otherwise (exeunt_shutdown()) waits until the shutdown is done.
  */
 void
 exeunt__take_over_locked(void)
 {
 	exeunt__sd.taken_over = 1;
+	taking_over = 1;
+}
+
+/* 1 in the watchdog that took over the shutdown. */
+int
+exeunt__taking_over(void)
+{
+	return taking_over;
 }
 
 /*
@@ -444,19 +455,24 @@ exeunt__take_over_locked(void)
  *   (EXEUNT_EXIT_TIMEOUT if the handler did not learn it), or by the
  *   trapped signal that started it.
  * Otherwise (exeunt_shutdown(), or another thread ends the process)
- * return.
+ * return.  With exiting, a callback or hook that the watchdog ran called
+ * exit(status): the process ends with that status, here, unless another
+ * thread owns the exit (this one then parks).
  */
 void
-exeunt__end_taken_over(void)
+exeunt__end_taken_over(int exiting, int status)
 {
-	int status;
-
 	exeunt__lock();
-	if (exeunt__sd.exit == EXEUNT__EXIT_NONE ||
+	if (exiting && exeunt__sd.exit == EXEUNT__EXIT_NONE)
+		exeunt__claim_exit_locked(EXEUNT__EXIT_BEFORE, status, 1);
+	else if (exeunt__sd.exit == EXEUNT__EXIT_NONE ||
 	    !pthread_equal(exeunt__sd.exit_thread, exeunt__sd.owner)) {
 		exeunt__unlock();
+		if (exiting)
+			exeunt__park();
 		return;
-	}
+	} else if (exiting)
+		exeunt__exit_again_locked(status);
 	status = exeunt__sd.status_known ? exeunt__sd.status :
 	    EXEUNT_EXIT_TIMEOUT;
 	if (exeunt__sd.exit == EXEUNT__EXIT_BEFORE) {

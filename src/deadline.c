@@ -389,7 +389,7 @@ exeunt__overrun(void)
 	EXEUNT__TRACE("the coordinator is held in a terminate callback: "
 	    "the watchdog goes on in its place");
 	exeunt__run_phases();
-	exeunt__end_taken_over();
+	exeunt__end_taken_over(0, 0);
 }
 
 /* After fork(): no shutdown runs in the child. */

@@ -233,6 +233,17 @@ exeunt__exit(int status)
 	/* exit() does not return: nothing to restore. */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	exeunt__lock();
+	if (exeunt__taking_over()) {
+		/* From a callback or a hook that the watchdog runs in place
+		 * of the shutdown's owner: the shutdown goes on here. */
+		exeunt__leave_callbacks_locked();
+		exeunt__unlock();
+		EXEUNT__TRACE("exit(%d) from a callback or hook of the "
+		    "watchdog: the shutdown goes on", status);
+		exeunt__run_phases();
+		exeunt__end_taken_over(1, status);
+		exeunt__park();		/* not reached */
+	}
 	if (exeunt__sd.exit != EXEUNT__EXIT_NONE) {
 		if (pthread_equal(exeunt__sd.exit_thread, pthread_self()))
 			nested_exit_locked(status);

@@ -207,7 +207,8 @@ int exeunt__enter_exit_locked(void) EXEUNT__HIDDEN;
 void exeunt__exit_again_locked(int status) EXEUNT__HIDDEN;
 void exeunt__exit_inside_locked(void) EXEUNT__HIDDEN;
 void exeunt__take_over_locked(void) EXEUNT__HIDDEN;
-void exeunt__end_taken_over(void) EXEUNT__HIDDEN;
+int exeunt__taking_over(void) EXEUNT__HIDDEN;
+void exeunt__end_taken_over(int exiting, int status) EXEUNT__HIDDEN;
 void exeunt__shutdown_reset_child(int resume) EXEUNT__HIDDEN;
 
 /* exit.c */

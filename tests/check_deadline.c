@@ -413,6 +413,32 @@ START_TEST(deadline_blocked_callback_exit)
 END_TEST
 
 /*
+ * The same, and a hook that the watchdog runs calls exit(7): the hooks
+ * left run, then the C library's exit(), with that status.
+ */
+START_TEST(deadline_blocked_callback_hook_exits)
+{
+	char want[512];
+	long ms = limit_ms();
+	int tid[3];
+
+	run_deadline("proceed", ms, "blocker-hookexit", NULL, 0);
+	child_assert_exit(&ch, 7);
+	scenario_tids(&ch, tid);
+	snprintf(want, sizeof want, "tids %d %d %d\n"
+	    "main exits\n"
+	    "terminate late\n"
+	    "blocker callback blocks\n"
+	    "terminate worker\n"
+	    "hook 1\n"
+	    "hook calls exit(7)\n"
+	    "atexit before\n"
+	    "stdio tail", tid[0], tid[1], tid[2]);
+	child_assert_out(&ch, want);
+}
+END_TEST
+
+/*
  * The same, started by exeunt_shutdown(): that call stays blocked, but
  * another thread waiting in exeunt_shutdown() is released at DONE.
  */
@@ -683,6 +709,7 @@ make_deadline_suite(void)
 	tcase_add_test(ov, deadline_exit_124);
 	tcase_add_test(ov, deadline_abort);
 	tcase_add_loop_test(ov, deadline_blocked_callback_exit, 0, 2);
+	tcase_add_test(ov, deadline_blocked_callback_hook_exits);
 	tcase_add_test(ov, deadline_blocked_callback_shutdown);
 	suite_add_tcase(s, ov);
 

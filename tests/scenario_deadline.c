@@ -18,6 +18,8 @@
  *             the thread never ends; seq 3 "late": daemon, never ends;
  *             main exits with 3.
  *   blocker-return  the same, but main returns 3.
+ *   blocker-hookexit  the same as blocker, and a hook registered before
+ *             hook 1, which the watchdog runs, calls exit(7).
  *   blocker-shutdown  the same, but main calls exeunt_shutdown() and a
  *             plain thread calls it too once the callback blocks, then
  *             exit(5).
@@ -51,6 +53,14 @@ static void
 atexit_before(void)
 {
 	say("atexit before\n");
+}
+
+static void
+hook_exit(void *arg)
+{
+	(void)arg;
+	say("hook calls exit(7)\n");
+	exit(7);
 }
 
 static void *
@@ -147,6 +157,8 @@ main(int argc, char **argv)
 			return 100;
 		}
 	}
+	if (strcmp(shape, "blocker-hookexit") == 0)
+		exeunt_atexit(hook_exit, NULL);
 	exeunt_atexit(hook_say, "1");
 	if (strcmp(shape, "stuck") == 0) {
 		sc_start_named("stuck", 0, terminate_say, "stuck", stuck, NULL);
