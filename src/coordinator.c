@@ -475,6 +475,9 @@ exeunt__end_taken_over(int exiting, int status)
 		exeunt__exit_again_locked(status);
 	status = exeunt__sd.status_known ? exeunt__sd.status :
 	    EXEUNT_EXIT_TIMEOUT;
+	/* The shutdown is over: an exit() from an exit handler is a nested
+	 * exit() of this thread's, no longer the watchdog's. */
+	taking_over = 0;
 	if (exeunt__sd.exit == EXEUNT__EXIT_BEFORE) {
 		exeunt__sd.exit_thread = pthread_self();
 		exeunt__sd.exit = EXEUNT__EXIT_ENTERING;
@@ -502,6 +505,12 @@ exeunt__shutdown_reset_child(int resume)
 	exeunt__sd.state = EXEUNT__SHUT_NONE;
 	atomic_store(&exeunt__reg.phase, EXEUNT_RUNNING);
 	exeunt__sd.child_resume = resume;
+	/* Forked by the watchdog that took over: in the child, its thread
+	 * owns the shutdown it resumes, and the exit the owner was in. */
+	if (resume && taking_over) {
+		exeunt__sd.exit_thread = pthread_self();
+		taking_over = 0;
+	}
 	/* The exit of the forking thread goes on only in a child that
 	 * resumes; elsewhere the child's exit() is its own. */
 	if (!resume || !pthread_equal(exeunt__sd.exit_thread, pthread_self()))

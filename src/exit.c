@@ -40,7 +40,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#ifdef PIC
 void __wrap_exit(int status) __attribute__((noreturn));
+#endif
 
 /* 1 in a thread that is in exeunt__exit() or the exit handler. */
 static _Thread_local int exiting;
@@ -122,9 +124,9 @@ __libc_start_main(START_PARAMS)
 	return next(START_ARGS);
 }
 #else
-/* With -Wl,--wrap=exit, __real_exit is the C library's exit(), and every
- * other call of exit(), this file's included, is __wrap_exit(). */
-extern void __real_exit(int) __attribute__((weak, noreturn));
+/* wrap.c, which only a link with -Wl,--wrap=exit pulls in from the static
+ * library, sets it to the C library's exit(). */
+extern void (*const exeunt__real_exit)(int) __attribute__((weak));
 
 static void
 find_libc_exit(void)
@@ -134,15 +136,9 @@ find_libc_exit(void)
 void
 exeunt__libc_exit(int status)
 {
-	if (__real_exit != NULL)
-		__real_exit(status);
+	if (&exeunt__real_exit != NULL)
+		(*exeunt__real_exit)(status);
 	exit(status);		/* not wrapped: the C library's */
-}
-
-__attribute__((visibility("default"), noreturn)) void
-__wrap_exit(int status)
-{
-	exeunt__exit(status);
 }
 #endif
 
@@ -230,6 +226,8 @@ nested_exit_locked(int status)
 void
 exeunt__exit(int status)
 {
+	int owner;
+
 	/* exit() does not return: nothing to restore. */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	exeunt__lock();
@@ -244,9 +242,28 @@ exeunt__exit(int status)
 		exeunt__end_taken_over(1, status);
 		exeunt__park();		/* not reached */
 	}
+	owner = exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
+	    pthread_equal(exeunt__sd.owner, pthread_self());
+	if (owner && exeunt__sd.taken_over) {
+		/* From the callback that held the shutdown's owner until the
+		 * watchdog took over: the watchdog runs the rest. */
+		exeunt__unlock();
+		trace_discarded(status);
+		exeunt__park();
+	}
 	if (exeunt__sd.exit != EXEUNT__EXIT_NONE) {
 		if (pthread_equal(exeunt__sd.exit_thread, pthread_self()))
 			nested_exit_locked(status);
+		if (owner) {
+			/* From a callback or a hook of the shutdown that this
+			 * thread runs, while another thread's exit() waits for
+			 * that shutdown: finish it; that exit() then goes on. */
+			exeunt__leave_callbacks_locked();
+			exeunt__unlock();
+			exeunt__run_phases();
+			trace_discarded(status);
+			exeunt__park();
+		}
 		exeunt__unlock();
 		trace_discarded(status);
 		exeunt__park();

@@ -42,7 +42,8 @@ child(void)
 {
 	struct exeunt_thread *self = exeunt__self, *t, *next;
 	int resume = exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
-	    pthread_equal(exeunt__sd.owner, pthread_self());
+	    (pthread_equal(exeunt__sd.owner, pthread_self()) ||
+	    exeunt__taking_over());
 	int in_libc = exeunt__sd.exit == EXEUNT__EXIT_IN;
 
 	exeunt__fork_generation++;
