@@ -338,7 +338,8 @@ exeunt_phase(void)
 void
 exeunt__claim_exit_locked(int stage, int status, int known)
 {
-	if (exeunt__sd.exit == EXEUNT__EXIT_NONE && exeunt__reg.coordinator_armed)
+	if (exeunt__sd.exit == EXEUNT__EXIT_NONE &&
+	    exeunt__reg.coordinator_armed)
 		(void)exeunt__arm_exit_handler();
 	exeunt__sd.exit = stage;
 	exeunt__sd.exit_thread = pthread_self();
@@ -360,7 +361,8 @@ exeunt__shutdown_for_exit_locked(void)
 		if (!exeunt__reg.coordinator_armed)
 			return;		/* the library was never used */
 		/* A callback this thread is in (exeunt_thread_request_stop()
-		 * called it) never returns: its thread must not wait for it. */
+		 * called it) never returns: its thread must not wait for
+		 * it. */
 		exeunt__leave_callbacks_locked();
 		begin_locked();
 		exeunt__unlock();

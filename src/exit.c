@@ -72,7 +72,7 @@ exeunt__libc_exit(int status)
 		find_libc_exit();
 	if (libc_exit_fn != NULL)
 		libc_exit_fn(status);
-	_exit(status);		/* no exit() in the C library: cannot be */		/* no C library in the process */
+	_exit(status);		/* no exit() in the C library: cannot be */
 }
 
 /* The program's exit(), bound here by the version node EXEUNT_EXIT. */
@@ -256,8 +256,9 @@ exeunt__exit(int status)
 			nested_exit_locked(status);
 		if (owner) {
 			/* From a callback or a hook of the shutdown that this
-			 * thread runs, while another thread's exit() waits for
-			 * that shutdown: finish it; that exit() then goes on. */
+			 * thread runs, while another thread's exit() waits
+			 * for that shutdown: finish it; that exit() then goes
+			 * on. */
 			exeunt__leave_callbacks_locked();
 			exeunt__unlock();
 			exeunt__run_phases();

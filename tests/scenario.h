@@ -172,6 +172,22 @@ await_phase(enum exeunt_phase p, const char *who)
 	return 1;
 }
 
+/*
+ * A registered worker that waits for its stop request and says "worker
+ * stops" once the join phase, which waits for it, has begun.
+ */
+static inline void *
+worker_stops_in_join(void *arg)
+{
+	(void)arg;
+	exeunt_wait_stop(NULL);
+	/* After its terminate callback, which the shutdown calls after
+	 * the stop request: stopping while the join waits for it. */
+	if (await_phase(EXEUNT_JOINING, "worker"))
+		say("worker stops\n");
+	return NULL;
+}
+
 /* A worker's loop: ticks of work until it is told to stop. */
 static inline void
 work_until_stopped(void)

@@ -42,18 +42,6 @@ atexit_exit(void)
 }
 
 static void *
-worker(void *arg)
-{
-	(void)arg;
-	exeunt_wait_stop(NULL);
-	/* After its terminate callback, which the shutdown calls after
-	 * the stop request: stopping while the join waits for it. */
-	if (await_phase(EXEUNT_JOINING, "worker"))
-		say("worker stops\n");
-	return NULL;
-}
-
-static void *
 quick(void *arg)
 {
 	(void)arg;
@@ -116,7 +104,8 @@ main(int argc, char **argv)
 	if (strcmp(mode, "nested") == 0) {
 		atexit(atexit_exit);
 		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
-		sc_start(0, terminate_say, "worker", worker, NULL);
+		sc_start(0, terminate_say, "worker", worker_stops_in_join,
+		    NULL);
 		exit(2);
 	}
 	sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));

@@ -26,18 +26,6 @@ atexit_handler(void)
 	say("atexit\n");
 }
 
-static void *
-worker(void *arg)
-{
-	(void)arg;
-	exeunt_wait_stop(NULL);
-	/* After its terminate callback, which the shutdown calls after
-	 * the stop request: stopping while the join waits for it. */
-	if (await_phase(EXEUNT_JOINING, "worker"))
-		say("worker stops\n");
-	return NULL;
-}
-
 static void __attribute__((noreturn))
 end(int status)
 {
@@ -65,7 +53,7 @@ main(int argc, char **argv)
 	if (pthread_barrier_init(&barrier, NULL, EXITERS + 1) != 0)
 		return 100;
 	sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
-	sc_start(0, terminate_say, "worker", worker, NULL);
+	sc_start(0, terminate_say, "worker", worker_stops_in_join, NULL);
 	for (i = 0; i < EXITERS; i++) {
 		if (registered)
 			sc_start(0, NULL, NULL, exiter, (void *)(intptr_t)i);

@@ -21,18 +21,6 @@ atexit_say(void)
 	say("atexit\n");
 }
 
-static void *
-worker(void *arg)
-{
-	(void)arg;
-	exeunt_wait_stop(NULL);
-	/* After its terminate callback, which the shutdown calls after
-	 * the stop request: stopping while the join waits for it. */
-	if (await_phase(EXEUNT_JOINING, "worker"))
-		say("worker stops\n");
-	return NULL;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -40,7 +28,7 @@ main(int argc, char **argv)
 
 	atexit(atexit_say);
 	sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
-	sc_start(0, terminate_say, "worker", worker, NULL);
+	sc_start(0, terminate_say, "worker", worker_stops_in_join, NULL);
 	say("main %s 3\n", by_return ? "returns" : "calls exit with");
 	if (by_return)
 		return 3;
