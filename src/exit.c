@@ -331,16 +331,10 @@ at_exit(int status, int known)
 		 * library's exit(), and this one is: where the C library has
 		 * an exit lock, this thread holds it and that one could
 		 * never come in.  This one goes on in its place, once the
-		 * shutdown is done, and counts as finished meanwhile. */
+		 * shutdown is done (counting as finished meanwhile, or
+		 * finishing it if it runs it). */
 		exiting = 1;
-		if (exeunt__sd.state == EXEUNT__SHUT_RUNNING) {
-			exeunt__leave_callbacks_locked();
-			exeunt__unlock();
-			exeunt__pool_parked();
-			exeunt__finish_current();
-			exeunt__lock();
-			exeunt__await_done_locked();
-		}
+		exeunt__shutdown_for_exit_locked();
 		EXEUNT__TRACE("exit(%d) inside the C library goes on in place "
 		    "of exit(%d) from another thread", status,
 		    exeunt__sd.status);

@@ -386,6 +386,25 @@ sc_forever(void)
 		pause();
 }
 
+/* A start routine that waits for its stop request, then returns. */
+static inline void *
+sc_until_stopped(void *arg)
+{
+	(void)arg;
+	exeunt_wait_stop(NULL);
+	return NULL;
+}
+
+/* A terminate callback that says so and never returns. */
+static inline void
+sc_terminate_blocks(exeunt_thread_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	say("callback blocks\n");
+	sc_forever();
+}
+
 /* Ends the scenario with status 100 if rc is an error. */
 static inline void
 sc_check(const char *what, int rc)

@@ -79,14 +79,6 @@ terminate_exit(exeunt_thread_t *t, void *arg)
 	exit(5);
 }
 
-static void *
-stopped(void *arg)
-{
-	(void)arg;
-	exeunt_wait_stop(NULL);
-	return NULL;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -96,7 +88,7 @@ main(int argc, char **argv)
 	atexit(atexit_say);
 	if (strcmp(mode, "request") == 0) {
 		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
-		t = sc_create(0, terminate_exit, NULL, stopped, NULL);
+		t = sc_create(0, terminate_exit, NULL, sc_until_stopped, NULL);
 		exeunt_thread_request_stop(t);
 		say("request_stop returned\n");
 		return 1;

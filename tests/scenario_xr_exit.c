@@ -46,14 +46,6 @@ atexit_exit(void)
 	exit(9);
 }
 
-static void *
-stopped(void *arg)
-{
-	(void)arg;
-	exeunt_wait_stop(NULL);
-	return NULL;
-}
-
 /* "hook": a plain thread whose exit() comes while the shutdown runs. */
 static void *
 exiter(void *arg)
@@ -75,16 +67,6 @@ hook_exit(void *arg)
 	    (pid_t)atomic_load(&exiter_tid), "exiting thread");
 	say("hook calls exit(3)\n");
 	exit(3);
-}
-
-/* "atexit": the terminate callback that the watchdog gives up on. */
-static void
-terminate_blocks(exeunt_thread_t *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-	say("callback blocks\n");
-	sc_forever();
 }
 
 /* "owner": hook 2, run by the watchdog, and the held callback's exit(). */
@@ -148,7 +130,7 @@ main(int argc, char **argv)
 		sc_check("exeunt_set_timeout", exeunt_set_timeout(&limit,
 		    EXEUNT_OVERRUN_PROCEED));
 		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
-		sc_start(0, terminate_blocks, NULL, stopped, NULL);
+		sc_start(0, sc_terminate_blocks, NULL, sc_until_stopped, NULL);
 		say("main calls exit(0)\n");
 		exit(0);
 	}
@@ -157,7 +139,7 @@ main(int argc, char **argv)
 		    EXEUNT_OVERRUN_PROCEED));
 		sc_check("exeunt_atexit", exeunt_atexit(hook_say, "1"));
 		sc_check("exeunt_atexit", exeunt_atexit(hook_slow, NULL));
-		sc_start(0, terminate_exit_late, NULL, stopped, NULL);
+		sc_start(0, terminate_exit_late, NULL, sc_until_stopped, NULL);
 		say("main calls exit(4)\n");
 		exit(4);
 	}

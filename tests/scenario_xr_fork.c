@@ -18,29 +18,12 @@ static int with_thread;
 static pid_t parent;
 
 static void *
-stopped(void *arg)
-{
-	(void)arg;
-	exeunt_wait_stop(NULL);
-	return NULL;
-}
-
-static void *
 child_worker(void *arg)
 {
 	(void)arg;
 	exeunt_wait_stop(NULL);
 	say("child thread stops\n");
 	return NULL;
-}
-
-static void
-terminate_blocks(exeunt_thread_t *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-	say("callback blocks\n");
-	sc_forever();
 }
 
 static void
@@ -86,7 +69,7 @@ main(int argc, char **argv)
 	    EXEUNT_OVERRUN_PROCEED));
 	sc_check("exeunt_atexit", exeunt_atexit(hook_where, NULL));
 	sc_check("exeunt_atexit", exeunt_atexit(hook_fork, NULL));
-	sc_start(0, terminate_blocks, NULL, stopped, NULL);
+	sc_start(0, sc_terminate_blocks, NULL, sc_until_stopped, NULL);
 	say("main calls exit(3)\n");
 	exit(3);
 }
