@@ -10,6 +10,7 @@
 #ifndef EXEUNT_H
 #define EXEUNT_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ extern "C" {
 #endif
 
 #define EXEUNT_VERSION_MAJOR 0
-#define EXEUNT_VERSION_MINOR 3
+#define EXEUNT_VERSION_MINOR 4
 
 /* Longest thread name, not counting the terminating NUL. */
 #define EXEUNT_NAME_MAX 63
@@ -79,6 +80,13 @@ EXEUNT_API int exeunt_attr_setname(exeunt_attr_t *attr, const char *name);
 EXEUNT_API int exeunt_attr_setpthreadattr(exeunt_attr_t *attr,
     const pthread_attr_t *pattr);
 
+/* Shutdown stages: exeunt_attr_setstage(3).  Lower stages stop first;
+ * the default is the creating thread's stage, else 0. */
+#define EXEUNT_STAGE_MIN (-100)
+#define EXEUNT_STAGE_MAX 100
+EXEUNT_API int exeunt_attr_setstage(exeunt_attr_t *attr, int stage);
+EXEUNT_API int exeunt_attr_getstage(const exeunt_attr_t *attr, int *stage);
+
 /* Threads: exeunt_thread_create(3), exeunt_thread_adopt(3). */
 EXEUNT_API int exeunt_thread_create(exeunt_thread_t **thread,
     const exeunt_attr_t *attr, void *(*start)(void *), void *arg);
@@ -93,12 +101,38 @@ EXEUNT_API const char *exeunt_thread_name(const exeunt_thread_t *thread);
 EXEUNT_API int exeunt_thread_isdaemon(const exeunt_thread_t *thread);
 EXEUNT_API pthread_t exeunt_thread_pthread(const exeunt_thread_t *thread);
 EXEUNT_API unsigned long long exeunt_thread_seq(const exeunt_thread_t *thread);
+EXEUNT_API int exeunt_thread_stage(const exeunt_thread_t *thread);
 
 /* Stop requests: exeunt_stop_requested(3). */
 EXEUNT_API int exeunt_thread_request_stop(exeunt_thread_t *thread);
 EXEUNT_API int exeunt_stop_requested(void);
 EXEUNT_API int exeunt_stop_fd(void);
 EXEUNT_API int exeunt_wait_stop(const struct timespec *timeout);
+
+/*
+ * Stop callbacks: exeunt_stop_callback_push(3).  Caller-allocated, like
+ * pthread_attr_t, and usually on the stack around a blocking call; the
+ * size is fixed for the life of the ABI, the contents are private.
+ */
+typedef struct exeunt_stop_callback {
+	union {
+		unsigned char __size[96];
+		long long __align;
+		void *__ptr;
+	} __opaque;
+} exeunt_stop_callback_t;
+
+EXEUNT_API int exeunt_stop_callback_push(exeunt_stop_callback_t *cb,
+    void (*fn)(void *arg), void *arg);
+EXEUNT_API int exeunt_stop_callback_pop(exeunt_stop_callback_t *cb);
+
+/* Waits that a stop request ends: exeunt_cond_wait(3), exeunt_sleep(3),
+ * exeunt_poll(3).  They return ECANCELED once the stop is requested. */
+EXEUNT_API int exeunt_cond_wait(pthread_cond_t *cond, pthread_mutex_t *mutex);
+EXEUNT_API int exeunt_cond_timedwait(pthread_cond_t *cond,
+    pthread_mutex_t *mutex, const struct timespec *abstime);
+EXEUNT_API int exeunt_sleep(const struct timespec *duration);
+EXEUNT_API int exeunt_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 
 /* The registry: exeunt_foreach(3). */
 EXEUNT_API int exeunt_foreach(int (*visit)(exeunt_thread_t *thread, void *arg),
@@ -109,6 +143,7 @@ EXEUNT_API size_t exeunt_count(void);
 EXEUNT_API int exeunt_atexit(void (*hook)(void *arg), void *arg);
 EXEUNT_API int exeunt_shutdown(void);
 EXEUNT_API enum exeunt_phase exeunt_phase(void);
+EXEUNT_API int exeunt_shutdown_stage(int *stage);
 
 /* Ending the process from any thread: exeunt_exit(3). */
 EXEUNT_API void exeunt_exit(int status)

@@ -17,6 +17,8 @@ cat >"$tmp/use.c" <<'SRC'
 #include <exeunt.h>
 
 typedef char exeunt_attr_size_is_abi[sizeof(exeunt_attr_t) == 256 ? 1 : -1];
+typedef char exeunt_stop_callback_size_is_abi[
+    sizeof(exeunt_stop_callback_t) == 96 ? 1 : -1];
 
 typedef void (*exeunt_header_fn)(void);
 exeunt_header_fn exeunt_header_uses[] = {
@@ -35,6 +37,12 @@ exeunt_header_fn exeunt_header_uses[] = {
 	(exeunt_header_fn)exeunt_shutdown, (exeunt_header_fn)exeunt_phase,
 	(exeunt_header_fn)exeunt_exit, (exeunt_header_fn)exeunt_set_timeout,
 	(exeunt_header_fn)exeunt_trap_signal, (exeunt_header_fn)exeunt_dump,
+	(exeunt_header_fn)exeunt_attr_setstage, (exeunt_header_fn)exeunt_attr_getstage,
+	(exeunt_header_fn)exeunt_thread_stage, (exeunt_header_fn)exeunt_shutdown_stage,
+	(exeunt_header_fn)exeunt_stop_callback_push,
+	(exeunt_header_fn)exeunt_stop_callback_pop,
+	(exeunt_header_fn)exeunt_cond_wait, (exeunt_header_fn)exeunt_cond_timedwait,
+	(exeunt_header_fn)exeunt_sleep, (exeunt_header_fn)exeunt_poll,
 };
 
 int exeunt_header_phase(void);
@@ -47,7 +55,8 @@ exeunt_header_phase(void)
 
 	(void)fn;
 	return (int)p + (int)o + EXEUNT_NAME_MAX + EXEUNT_VERSION_MAJOR +
-	    EXEUNT_VERSION_MINOR + EXEUNT_EXIT_TIMEOUT;
+	    EXEUNT_VERSION_MINOR + EXEUNT_EXIT_TIMEOUT + EXEUNT_STAGE_MIN +
+	    EXEUNT_STAGE_MAX;
 }
 SRC
 cp "$tmp/use.c" "$tmp/use.cc"
