@@ -231,6 +231,7 @@ void exeunt__stopcb_init(void) EXEUNT__HIDDEN;
 void exeunt__run_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
 int exeunt__stop_callbacks_pushed(struct exeunt__cblist *list)
     EXEUNT__HIDDEN;
+void exeunt__leave_stop_callbacks_locked(void) EXEUNT__HIDDEN;
 void exeunt__drop_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
 void exeunt__stop_callbacks_reset_child(struct exeunt__cblist *list,
     int keep_own) EXEUNT__HIDDEN;

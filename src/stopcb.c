@@ -296,9 +296,30 @@ exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
 
 struct running {
 	struct cb_run run;
-	struct exeunt__stopcb *c;
+	struct exeunt__stopcb *c;	/* NULL once left */
 	struct exeunt__cblist *list;
+	struct running *outer;		/* a callback this one runs in */
 };
+
+/* The callbacks that the calling thread is running, innermost first. */
+static _Thread_local struct running *running_top;
+
+/* Mark r's callback done, under its list's lock too: a pop that finds
+ * it running under that lock may look at the runner's frame, r, which
+ * lives on until then.  The caller holds the library lock. */
+static void
+done_locked(struct running *r)
+{
+	if (r->run.popped || r->c == NULL)
+		return;
+	list_lock(r->list);
+	r->c->run = NULL;
+	atomic_store(&r->c->state, CB_DONE);
+	list_unlock(r->list);
+	r->c = NULL;
+	if (exeunt__reg.waiters > 0)
+		pthread_cond_broadcast(&exeunt__reg.cond);
+}
 
 /* The runner's part ends, by return or by unwinding (a C++ exception
  * from fn): the callback is done, and a pop waiting for it returns.  Not
@@ -308,19 +329,24 @@ mark_done(void *arg)
 {
 	struct running *r = arg;
 
-	/* Under the list's lock too: a pop that finds the callback running
-	 * under it may look at the runner's frame, which lives on until
-	 * then. */
+	running_top = r->outer;
 	exeunt__lock();
-	if (!r->run.popped) {
-		list_lock(r->list);
-		r->c->run = NULL;
-		atomic_store(&r->c->state, CB_DONE);
-		list_unlock(r->list);
-		if (exeunt__reg.waiters > 0)
-			pthread_cond_broadcast(&exeunt__reg.cond);
-	}
+	done_locked(r);
 	exeunt__unlock();
+}
+
+/*
+ * The calling thread never returns from the stop callbacks it is in (it
+ * called exit() there, or is parked): count them as returned, so that
+ * their pushers' pops return.  The caller holds the library lock.
+ */
+void
+exeunt__leave_stop_callbacks_locked(void)
+{
+	struct running *r;
+
+	for (r = running_top; r != NULL; r = r->outer)
+		done_locked(r);
 }
 
 /*
@@ -352,6 +378,8 @@ exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 		fn = r.c->fn;
 		arg = r.c->arg;
 		list_unlock(l);
+		r.outer = running_top;
+		running_top = &r;
 		pthread_cleanup_push(mark_done, &r);
 		fn(arg);
 		pthread_cleanup_pop(1);
