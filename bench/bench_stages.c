@@ -20,7 +20,7 @@
  * from run to run.  The report gives the medians and the ratio
  * 4 stages / 1 stage.  Target: <= 1.1.
  *
- * Usage: bench_stages [runs [N]]   (default 101 runs, 64 threads)
+ * Usage: bench_stages [runs [N]]   (default 301 runs, 64 threads)
  */
 #include <exeunt.h>
 
@@ -138,7 +138,7 @@ main(int argc, char **argv)
 {
 	double *t[NVARIANTS], *h[NVARIANTS], med[NVARIANTS], medh[NVARIANTS];
 	double dummy, ratio;
-	unsigned runs = 101, r, v, w;
+	unsigned runs = 301, r, v, w;
 
 	nthreads = 64;
 	if (argc > 1)

@@ -24,7 +24,10 @@
  *    adopted for that loop and released after it) and in an
  *    unregistered one.  Medians in ns per pair, with the empty loop's
  *    time per iteration taken off.  Target: < 20 ns in a registered
- *    thread.
+ *    thread.  For reference, the floor of a list guarded by a spin lock:
+ *    a loop that takes and releases an uncontended spin lock twice per
+ *    iteration (an atomic exchange and a store each time), as a push and
+ *    a pop that link and unlink under a lock must.
  *
  * Usage: bench_wait [rounds [round-trips [pairs]]]
  *        (default 31 rounds, 20000 round trips, 2000000 pairs)
@@ -32,6 +35,7 @@
 #include <exeunt.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +158,26 @@ loop_pairs(void)
 	return (double)(bench_now() - t0) / (double)pairs;
 }
 
+static atomic_int spin;
+
+static double
+loop_spin(void)
+{
+	unsigned long i;
+	uint64_t t0;
+	int k;
+
+	t0 = bench_now();
+	for (i = 0; i < pairs; i++)
+		for (k = 0; k < 2; k++) {
+			while (atomic_exchange_explicit(&spin, 1,
+			    memory_order_acquire))
+				;
+			atomic_store_explicit(&spin, 0, memory_order_release);
+		}
+	return (double)(bench_now() - t0) / (double)pairs;
+}
+
 static double
 loop_empty(void)
 {
@@ -169,8 +193,8 @@ loop_empty(void)
 int
 main(int argc, char **argv)
 {
-	double *t[NVARIANTS], *reg, *unreg, *empty, med[NVARIANTS];
-	double mreg, munreg, mempty, ratio, net;
+	double *t[NVARIANTS], *reg, *unreg, *empty, *spins, med[NVARIANTS];
+	double mreg, munreg, mempty, mspin, ratio, net;
 	unsigned rounds = 31, r, v, w;
 	int rc;
 
@@ -194,7 +218,8 @@ main(int argc, char **argv)
 			return EXIT_FAILURE;
 	if ((reg = calloc(rounds, sizeof(double))) == NULL ||
 	    (unreg = calloc(rounds, sizeof(double))) == NULL ||
-	    (empty = calloc(rounds, sizeof(double))) == NULL)
+	    (empty = calloc(rounds, sizeof(double))) == NULL ||
+	    (spins = calloc(rounds, sizeof(double))) == NULL)
 		return EXIT_FAILURE;
 
 	/* 1. A warm-up batch of each, then rotate who goes first. */
@@ -222,6 +247,7 @@ main(int argc, char **argv)
 		if (r % 2)
 			unreg[r] = loop_pairs();
 		empty[r] = loop_empty();
+		spins[r] = loop_spin();
 		if ((rc = exeunt_thread_adopt(NULL)) != 0)
 			die("exeunt_thread_adopt", rc);
 		reg[r] = loop_pairs();
@@ -233,15 +259,18 @@ main(int argc, char **argv)
 	mreg = bench_median(reg, rounds);
 	munreg = bench_median(unreg, rounds);
 	mempty = bench_median(empty, rounds);
+	mspin = bench_median(spins, rounds);
 	net = mreg - mempty;
 	printf("exeunt_stop_callback_push() + pop(): %u rounds of %lu pairs,"
 	    " medians\n", rounds, pairs);
-	printf("  empty loop                               %6.2f ns/iteration\n",
-	    mempty);
+	printf("  empty loop                               %6.2f"
+	    " ns/iteration\n", mempty);
 	printf("  push + pop, registered thread            %6.2f ns/pair"
 	    "  (%.2f net)\n", mreg, net);
 	printf("  push + pop, unregistered thread          %6.2f ns/pair"
 	    "  (%.2f net)\n", munreg, munreg - mempty);
+	printf("  for reference: 2 spin lock/unlock pairs  %6.2f ns/iteration"
+	    "  (%.2f net)\n", mspin, mspin - mempty);
 	printf("  registered, net of the loop: %.2f ns (target < %.0f: %s)\n",
 	    net, TARGET_PAIR_NS, net < TARGET_PAIR_NS ? "met" : "NOT MET");
 
@@ -250,5 +279,6 @@ main(int argc, char **argv)
 	free(reg);
 	free(unreg);
 	free(empty);
+	free(spins);
 	return 0;
 }
