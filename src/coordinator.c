@@ -12,8 +12,8 @@
  *   over from an owner held in a terminate callback):
  *
  *     NONE --begin--> RUNNING --phases done--> DONE
- *             ^                  (TERMINATING, JOINING, HOOKS, then DONE
- *             |                   in exeunt__reg.phase)
+ *             ^                  (TERMINATING and JOINING once per stage,
+ *             |                   HOOKS, then DONE in exeunt__reg.phase)
  *             +-- fork() child of the owner, from a callback or a hook:
  *                 NONE, then RUNNING again when that callback returns
  *
@@ -35,8 +35,16 @@
  * The deadline's fields (owner_in_callback, abandon, taken_over,
  * reported) change with the phases: see deadline.c.
  *
+ *   step (within RUNNING, where the stages stand):
+ *
+ *     IDLE --stage begins--> REQUESTS --requests made--> JOIN --+
+ *       ^                                                       |
+ *       +---------------- stage's threads finished -------------+
+ *                          (DONE after the last stage; then the hooks)
+ *
  * The phases keep their progress here, not on the stack: the stop requests
- * still to make, the hooks still to run.  So the shutdown can be resumed
+ * still to make (the snapshot, by stage), the step of the current stage,
+ * the hooks still to run.  So the shutdown can be resumed
  * where it stands, by a nested exit() from a terminate callback or a
  * hook, or by the watchdog when a callback never returns, and every step
  * still runs once.

@@ -9,7 +9,8 @@
  * its own, not by the library lock: push and pop are on the path of every
  * stop-aware wait and cost two atomic exchanges between them.  The lock is
  * held only to link or unlink a callback, never while one runs, and the
- * library lock is never taken under it.
+ * library lock is never taken under it (the lock order is the library
+ * lock, then a list's).
  *
  * A stop request takes the callbacks off the list one at a time, newest
  * first, and runs each without any lock.  A callback that is running
@@ -216,6 +217,7 @@ exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
 struct running {
 	struct cb_run run;
 	struct exeunt__stopcb *c;
+	struct exeunt__cblist *list;
 };
 
 /* The runner's part ends, by return or by unwinding (a C++ exception
@@ -226,10 +228,15 @@ mark_done(void *arg)
 {
 	struct running *r = arg;
 
+	/* Under the list's lock too: a pop that finds the callback running
+	 * under it may look at the runner's frame, which lives on until
+	 * then. */
 	exeunt__lock();
 	if (!r->run.popped) {
+		list_lock(r->list);
 		r->c->run = NULL;
 		atomic_store(&r->c->state, CB_DONE);
+		list_unlock(r->list);
 		if (exeunt__reg.waiters > 0)
 			pthread_cond_broadcast(&exeunt__reg.cond);
 	}
@@ -249,6 +256,7 @@ exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 	void *arg;
 
 	r.run.runner = pthread_self();
+	r.list = l;
 	for (;;) {
 		list_lock(l);
 		if ((r.c = l->head) == NULL) {
