@@ -1323,22 +1323,46 @@ start_race_waiter(void *arg)
 	return NULL;
 }
 
+/* How long the handler of SIGUSR2 holds up the thread it interrupts. */
+static atomic_uint pause_spins;
+
+static void
+on_pause_signal(int sig)
+{
+	(void)sig;
+	spin(atomic_load(&pause_spins));
+}
+
 /*
  * RACE_ROUNDS rounds: a new registered thread enters the wait while the
  * test thread requests its stop at the same moment, each side after a
  * short spin that varies from round to round so that the request lands
  * at every point of the wait's entry.  Each round must end with
  * ECANCELED; a lost stop hangs the round, which fails after END_MS.
+ *
+ * The gap between a wait's last look at the stop and the moment it
+ * sleeps is a few instructions, while a stop request takes microseconds
+ * from its flag to its wake-up: left alone the two would rarely overlap.
+ * So in every other round the requester first sends the waiter a signal
+ * whose handler holds it up for a while, wherever it is: when that is in
+ * the gap, the whole request fits in it.  (Not for exeunt_poll, which a
+ * signal ends with EINTR, as poll(2); its gap is the poll itself.)
  */
 #define RACE_ROUNDS 10000
 static void
 race(enum race_kind kind)
 {
+	struct sigaction sa;
 	struct race r;
 	exeunt_thread_t *t;
 	int round, rounds = scaled(RACE_ROUNDS, 200), rc;
 	unsigned requester_spin;
 
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_pause_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	ck_assert_int_eq(sigaction(SIGUSR2, &sa, NULL), 0);
 	memset(&r, 0, sizeof r);
 	r.kind = kind;
 	pthread_mutex_init(&r.mu, NULL);
@@ -1361,7 +1385,10 @@ race(enum race_kind kind)
 		if (rc != 0)
 			ck_abort_msg("round %d: exeunt_thread_create: %s",
 			    round, strerror(rc));
+		atomic_store(&pause_spins, (unsigned)(round / 2) % 4096);
 		meet(&r.arrived);
+		if (kind != RACE_POLL && round % 2 == 1)
+			pthread_kill(exeunt_thread_pthread(t), SIGUSR2);
 		spin(requester_spin);
 		rc = exeunt_thread_request_stop(t);
 		if (rc != 0)
