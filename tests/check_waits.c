@@ -2264,6 +2264,7 @@ make_waits_suite(void)
 	TCase *rc = tcase_create("race");
 	TCase *tr = tcase_create("trap");
 	TCase *cn = tcase_create("cancel");
+	TCase *cp = tcase_create("cancel_poll");
 	TCase *sl = tcase_create("sleep");
 	TCase *pl = tcase_create("poll");
 
@@ -2308,9 +2309,19 @@ make_waits_suite(void)
 
 	tcase_set_timeout(cn, UNIT_TIMEOUT);
 	tcase_add_test(cn, cancel_in_cond_wait);
-	tcase_add_test(cn, cancel_in_poll);
 	tcase_add_test(cn, sleep_not_cancellation_point);
 	suite_add_tcase(s, cn);
+
+	/*
+	 * ThreadSanitizer loses the locks of a thread cancelled inside an
+	 * intercepted poll(): its cleanup handler's locked writes are then
+	 * reported as races (gcc 12; a plain pthread program that cancels
+	 * a thread in poll() shows the same report).
+	 */
+	tcase_set_timeout(cp, UNIT_TIMEOUT);
+	tcase_set_tags(cp, "no-tsan");
+	tcase_add_test(cp, cancel_in_poll);
+	suite_add_tcase(s, cp);
 
 	tcase_set_timeout(sl, UNIT_TIMEOUT);
 	tcase_add_test(sl, sleep_returns_after_duration);
