@@ -549,6 +549,7 @@ END_TEST
 struct seen {
 	struct gate ready;
 	struct gate saw_flag;
+	struct gate in_fn;
 	exeunt_stop_callback_t cb;
 	int fd;
 	int readable_in_fn;
@@ -565,6 +566,7 @@ probe(void *arg)
 
 	s->readable_in_fn = fd_readable(s->fd);
 	s->own_flag_in_fn = exeunt_stop_requested();
+	gate_open(&s->in_fn);
 	/* The target sees its flag while this callback still runs. */
 	s->flag_wait_in_fn = gate_wait_ms(&s->saw_flag, 3000);
 }
@@ -582,6 +584,9 @@ start_probed(void *arg)
 	while (!(s->saw = exeunt_stop_requested()) && !deadline_passed(&d))
 		poll_pause();
 	gate_open(&s->saw_flag);
+	/* A pop before the request reaches the callback would take it off
+	 * unrun, as it may: pop only once it runs. */
+	(void)gate_wait_ms(&s->in_fn, 3000);
 	if (s->pop_rc == 0)
 		s->pop_rc = exeunt_stop_callback_pop(&s->cb);
 	return s;
@@ -602,6 +607,7 @@ START_TEST(flag_and_fd_set_before_callback)
 	s.own_flag_in_fn = s.pop_rc = -1;
 	gate_init(&s.ready);
 	gate_init(&s.saw_flag);
+	gate_init(&s.in_fn);
 	t = create_or_fail(NULL, start_probed, &s);
 	gate_wait(&s.ready);
 	ck_assert_int_eq(exeunt_thread_request_stop(t), 0);
