@@ -193,3 +193,26 @@ exeunt_attr_setpthreadattr(exeunt_attr_t *attr, const pthread_attr_t *pattr)
 	a->has_pattr = 1;
 	return 0;
 }
+
+int
+exeunt_attr_setstage(exeunt_attr_t *attr, int stage)
+{
+	struct exeunt__attr *a = attr_impl(attr);
+
+	if (a == NULL || stage < EXEUNT_STAGE_MIN || stage > EXEUNT_STAGE_MAX)
+		return EINVAL;
+	a->stage = stage;
+	a->has_stage = 1;
+	return 0;
+}
+
+int
+exeunt_attr_getstage(const exeunt_attr_t *attr, int *stage)
+{
+	const struct exeunt__attr *a = exeunt__attr_get(attr);
+
+	if (a == NULL || stage == NULL)
+		return EINVAL;
+	*stage = a->has_stage ? a->stage : exeunt__default_stage();
+	return 0;
+}

@@ -12,8 +12,8 @@
  *   over from an owner held in a terminate callback):
  *
  *     NONE --begin--> RUNNING --phases done--> DONE
- *             ^                  (TERMINATING, JOINING, HOOKS, then DONE
- *             |                   in exeunt__reg.phase)
+ *             ^                  (TERMINATING and JOINING once per stage,
+ *             |                   HOOKS, then DONE in exeunt__reg.phase)
  *             +-- fork() child of the owner, from a callback or a hook:
  *                 NONE, then RUNNING again when that callback returns
  *
@@ -35,8 +35,16 @@
  * The deadline's fields (owner_in_callback, abandon, taken_over,
  * reported) change with the phases: see deadline.c.
  *
+ *   step (within RUNNING, where the stages stand):
+ *
+ *     IDLE --stage begins--> REQUESTS --requests made--> JOIN --+
+ *       ^                                                       |
+ *       +---------------- stage's threads finished -------------+
+ *                          (DONE after the last stage; then the hooks)
+ *
  * The phases keep their progress here, not on the stack: the stop requests
- * still to make, the hooks still to run.  So the shutdown can be resumed
+ * still to make (the snapshot, by stage), the step of the current stage,
+ * the hooks still to run.  So the shutdown can be resumed
  * where it stands, by a nested exit() from a terminate callback or a
  * hook, or by the watchdog when a callback never returns, and every step
  * still runs once.
@@ -44,6 +52,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -56,31 +65,58 @@ set_phase_locked(enum exeunt_phase phase)
 }
 
 /*
- * Start the shutdown in the calling thread: no registration from now on,
- * and a snapshot of the threads to stop, taken once creations in flight
- * have landed.  The snapshot holds a reference on each record so that
- * none goes away before its request is made.  The caller holds the lock.
+ * The snapshot of the threads to stop: every unfinished registered
+ * thread, by stage, lowest first, and within a stage newest first.  One
+ * bucket per stage, each filled by a walk in creation order.  It holds a
+ * reference on each record so that none goes away before its request is
+ * made.  The caller holds the lock.
  */
 static void
-begin_locked(void)
+take_snapshot_locked(void)
 {
+	enum { NSTAGES = EXEUNT_STAGE_MAX - EXEUNT_STAGE_MIN + 1 };
+	struct exeunt_thread *first[NSTAGES] = { NULL }, *last[NSTAGES];
 	struct exeunt_thread *t, *snap = NULL;
+	int i, lo = NSTAGES, hi = -1;
 
-	exeunt__sd.state = EXEUNT__SHUT_RUNNING;
-	exeunt__sd.owner = pthread_self();
-	clock_gettime(CLOCK_MONOTONIC, &exeunt__sd.started);
-	set_phase_locked(EXEUNT_TERMINATING);
-	EXEUNT__TRACE("terminate phase begins");
-	while (exeunt__reg.creating > 0)
-		exeunt__wait_locked();
 	for (t = exeunt__reg.head; t != NULL; t = t->next) {
 		if (t->finished)
 			continue;
 		t->refs++;
-		t->snap_next = snap;	/* head-first walk: snap is newest first */
-		snap = t;
+		i = t->stage - EXEUNT_STAGE_MIN;
+		lo = i < lo ? i : lo;
+		hi = i > hi ? i : hi;
+		if (first[i] == NULL)
+			last[i] = t;
+		t->snap_next = first[i];	/* newest first */
+		first[i] = t;
+	}
+	for (i = hi; i >= lo; i--) {
+		if (first[i] == NULL)
+			continue;
+		last[i]->snap_next = snap;
+		snap = first[i];
 	}
 	exeunt__sd.snap = snap;
+	exeunt__sd.multi = hi > lo;
+	exeunt__sd.step = EXEUNT__STEP_IDLE;
+}
+
+/*
+ * Start the shutdown in the calling thread: no registration from now on,
+ * and a snapshot of the threads to stop, taken once creations in flight
+ * have landed.  The caller holds the lock.
+ */
+static void
+begin_locked(void)
+{
+	exeunt__sd.state = EXEUNT__SHUT_RUNNING;
+	exeunt__sd.owner = pthread_self();
+	clock_gettime(CLOCK_MONOTONIC, &exeunt__sd.started);
+	set_phase_locked(EXEUNT_TERMINATING);
+	while (exeunt__reg.creating > 0)
+		exeunt__wait_locked();
+	take_snapshot_locked();
 	exeunt__deadline_start_locked();
 	/* Joiners check whether the shutdown now waits for them. */
 	pthread_cond_broadcast(&exeunt__reg.cond);
@@ -124,90 +160,86 @@ exeunt__resume_in_child_locked(void)
 	return 1;
 }
 
-/* The next stop request to make, or NULL; the caller holds the lock. */
+/*
+ * The next stage begins: the one of the oldest request still to make (an
+ * empty snapshot has one stage, 0, with nothing in it).  From now on a
+ * pool of this stage or a lower one takes no job (exeunt__stage_begun).
+ * The caller holds the lock.
+ */
+static void
+begin_stage_locked(void)
+{
+	exeunt__sd.stage = exeunt__sd.snap != NULL ? exeunt__sd.snap->stage : 0;
+	exeunt__sd.step = EXEUNT__STEP_REQUESTS;
+	atomic_store(&exeunt__reg.shut_stage, exeunt__sd.stage);
+	set_phase_locked(EXEUNT_TERMINATING);
+	if (exeunt__sd.multi)
+		EXEUNT__TRACE("stage %d begins", exeunt__sd.stage);
+	EXEUNT__TRACE("terminate phase begins");
+}
+
+/* The stage's next stop request to make, or NULL; the caller holds the
+ * lock. */
 static struct exeunt_thread *
 next_request_locked(void)
 {
 	struct exeunt_thread *t = exeunt__sd.snap;
 
-	if (t != NULL)
-		exeunt__sd.snap = t->snap_next;
+	if (t == NULL || t->stage != exeunt__sd.stage)
+		return NULL;
+	exeunt__sd.snap = t->snap_next;
 	return t;
 }
 
 /*
- * Phase 1: a stop request to every unfinished registered thread, newest
- * first.  Also run by the watchdog when it takes over; the owner's part
- * then ends as soon as its blocked callback returns: in exit() it parks
- * (the watchdog's exit() goes on), in exeunt_shutdown() it waits until
- * the watchdog is done and returns 1, and does nothing more.
+ * The stage's stop requests are made: count the threads its join waits
+ * for, the non-daemon threads of this stage and of lower ones that have
+ * not finished, the calling thread excepted.  From now on each of them
+ * that finishes counts itself out (exeunt__stage_finish_locked).  The
+ * caller holds the lock.
  */
-static int
-terminate_phase(void)
+static void
+begin_join_locked(void)
 {
-	int owner = pthread_equal(exeunt__sd.owner, pthread_self());
-	struct exeunt_thread *t;
+	const struct exeunt_thread *t, *self = exeunt__self;
+	size_t n = 0;
 
-	exeunt__deadline_begin();
-	exeunt__stop_process();
-	exeunt__lock();
-	while ((t = next_request_locked()) != NULL) {
-		if (owner)
-			exeunt__sd.owner_in_callback = 1;
-		exeunt__unlock();
-		exeunt__request_stop(t);
-		exeunt__release_ref(t);
-		exeunt__lock();
-		if (exeunt__resume_in_child_locked()) {
-			exeunt__unlock();
-			exeunt__stop_process();
-			exeunt__lock();
-			continue;
-		}
-		if (owner) {
-			exeunt__sd.owner_in_callback = 0;
-			/* The watchdog took over and runs the rest: this
-			 * thread must not run a phase, a hook or exit
-			 * handlers too. */
-			if (exeunt__sd.taken_over && exeunt__exiting()) {
-				exeunt__unlock();
-				exeunt__park();
-			}
-			if (exeunt__sd.taken_over) {
-				exeunt__await_done_locked();
-				exeunt__unlock();
-				return 1;
-			}
-		}
-	}
-	exeunt__unlock();
-	return 0;
+	for (t = exeunt__reg.head; t != NULL; t = t->next)
+		n += !t->finished && !t->daemon && t != self &&
+		    t->stage <= exeunt__sd.stage;
+	exeunt__sd.join_left = n;
+	exeunt__sd.join_self = self;
+	exeunt__sd.join_counting = 1;
+	exeunt__sd.step = EXEUNT__STEP_JOIN;
+	EXEUNT__TRACE("terminate phase ends");
+	EXEUNT__TRACE("join phase begins");
+	set_phase_locked(EXEUNT_JOINING);
+}
+
+/* t has finished; the caller holds the lock. */
+void
+exeunt__stage_finish_locked(const struct exeunt_thread *t)
+{
+	if (!exeunt__sd.join_counting || t->daemon ||
+	    t == exeunt__sd.join_self || t->stage > exeunt__sd.stage ||
+	    exeunt__sd.join_left == 0)
+		return;
+	if (--exeunt__sd.join_left == 0 && exeunt__reg.waiters > 0)
+		pthread_cond_broadcast(&exeunt__reg.cond);
 }
 
 /*
- * Phase 2: wait for every non-daemon registered thread but the calling
- * one.  Detached threads count too: this waits on the records.  A passed
- * deadline ends the wait when its action says so.
+ * Wait for the threads of the stage's join.  Detached threads count too:
+ * this waits on the records.  A passed deadline ends the wait when its
+ * action says so.  The caller holds the lock.
  */
 static void
-join_phase(void)
+join_stage_locked(void)
 {
-	struct exeunt_thread *self = exeunt__self;
 	struct timespec deadline;
-	int timed;
+	int timed = exeunt__deadline_get(&deadline);
 
-	exeunt__lock();
-	if (atomic_load(&exeunt__reg.phase) < EXEUNT_JOINING) {
-		EXEUNT__TRACE("terminate phase ends");
-		EXEUNT__TRACE("join phase begins");
-		set_phase_locked(EXEUNT_JOINING);
-	}
-	timed = exeunt__deadline_get(&deadline);
-	for (;;) {
-		size_t mine = self != NULL && !self->finished && !self->daemon;
-
-		if (exeunt__reg.live_nondaemon <= mine || exeunt__sd.abandon)
-			break;
+	while (exeunt__sd.join_left > 0 && !exeunt__sd.abandon) {
 		if (!timed || exeunt__sd.reported) {
 			exeunt__wait_locked();
 			continue;
@@ -231,13 +263,77 @@ join_phase(void)
 		for (;;)
 			pause();
 	}
+	exeunt__sd.join_counting = 0;
+	exeunt__sd.step = exeunt__sd.snap != NULL ? EXEUNT__STEP_IDLE :
+	    EXEUNT__STEP_DONE;
+	EXEUNT__TRACE("join phase ends");
+}
+
+/*
+ * The stages, lowest first: for each, a stop request to each of its
+ * threads, newest first, then the wait for its non-daemon threads (and
+ * those of lower stages) to finish.  Also run by the watchdog when it
+ * takes over; the owner's part then ends as soon as its blocked callback
+ * returns: in exit() it parks (the watchdog's exit() goes on), in
+ * exeunt_shutdown() it waits until the watchdog is done and returns 1,
+ * and does nothing more.
+ */
+static int
+run_stages(void)
+{
+	int owner = pthread_equal(exeunt__sd.owner, pthread_self());
+	struct exeunt_thread *t;
+
+	exeunt__deadline_begin();
+	exeunt__stop_process();
+	exeunt__lock();
+	while (exeunt__sd.step != EXEUNT__STEP_DONE) {
+		if (exeunt__sd.step == EXEUNT__STEP_IDLE)
+			begin_stage_locked();
+		if (exeunt__sd.step == EXEUNT__STEP_JOIN) {
+			join_stage_locked();
+			continue;
+		}
+		if ((t = next_request_locked()) == NULL) {
+			begin_join_locked();
+			continue;
+		}
+		if (owner)
+			exeunt__sd.owner_in_callback = 1;
+		exeunt__unlock();
+		exeunt__request_stop(t);
+		exeunt__release_ref(t);
+		exeunt__lock();
+		if (exeunt__resume_in_child_locked()) {
+			exeunt__unlock();
+			exeunt__stop_process();
+			exeunt__lock();
+			continue;
+		}
+		if (owner) {
+			exeunt__sd.owner_in_callback = 0;
+			/* The watchdog took over and runs the rest: this
+			 * thread must not run a stage, a hook or exit
+			 * handlers too. */
+			if (exeunt__sd.taken_over && exeunt__exiting()) {
+				exeunt__unlock();
+				exeunt__park();
+			}
+			if (exeunt__sd.taken_over) {
+				exeunt__await_done_locked();
+				exeunt__unlock();
+				return 1;
+			}
+		}
+	}
 	if (atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
-		EXEUNT__TRACE("join phase ends");
 		EXEUNT__TRACE("hooks begin");
+		atomic_store(&exeunt__reg.shut_stage, INT_MAX);
 		set_phase_locked(EXEUNT_HOOKS);
 		pthread_cond_broadcast(&exeunt__reg.cond);	/* watchdog */
 	}
 	exeunt__unlock();
+	return 0;
 }
 
 /*
@@ -249,9 +345,8 @@ void
 exeunt__run_phases(void)
 {
 	for (;;) {
-		if (terminate_phase())
+		if (run_stages())
 			return;		/* the watchdog finished it */
-		join_phase();
 		/* It returns with the lock held: once it found no hook left,
 		 * no hook can be accepted until the shutdown is done. */
 		if (exeunt__run_hooks() == 0)
@@ -326,6 +421,36 @@ enum exeunt_phase
 exeunt_phase(void)
 {
 	return (enum exeunt_phase)atomic_load(&exeunt__reg.phase);
+}
+
+int
+exeunt_shutdown_stage(int *stage)
+{
+	int err = ESRCH;
+
+	if (stage == NULL)
+		return EINVAL;
+	exeunt__lock();
+	if (exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
+	    atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS &&
+	    atomic_load(&exeunt__reg.shut_stage) != INT_MIN) {
+		*stage = exeunt__sd.stage;
+		err = 0;
+	}
+	exeunt__unlock();
+	return err;
+}
+
+/*
+ * 1 once the shutdown has begun the given stage, or a later one, and
+ * until a fork() child begins anew: a pool of that stage takes no job
+ * then.  Without the lock, which a pool may not take under its own.
+ */
+int
+exeunt__stage_begun(int stage)
+{
+	return atomic_load(&exeunt__reg.phase) != EXEUNT_RUNNING &&
+	    atomic_load(&exeunt__reg.shut_stage) >= stage;
 }
 
 /*
@@ -505,6 +630,9 @@ exeunt__shutdown_reset_child(int resume)
 	}
 	exeunt__sd.snap = NULL;
 	exeunt__sd.state = EXEUNT__SHUT_NONE;
+	exeunt__sd.step = EXEUNT__STEP_IDLE;
+	exeunt__sd.join_counting = 0;
+	atomic_store(&exeunt__reg.shut_stage, INT_MIN);
 	atomic_store(&exeunt__reg.phase, EXEUNT_RUNNING);
 	exeunt__sd.child_resume = resume;
 	/* Forked by the watchdog that took over: in the child, its thread

@@ -304,7 +304,8 @@ static void
 build_report_locked(struct report *r)
 {
 	struct exeunt_thread *t;
-	char pool[128];
+	char pool[128], stage[24];
+	int staged = exeunt__staged_locked();
 	size_t n = 0;
 
 	for (t = exeunt__reg.tail; t != NULL; t = t->prev)
@@ -318,9 +319,11 @@ build_report_locked(struct report *r)
 		if (t->finished || t->starting)
 			continue;
 		exeunt__pool_describe(t, pool, sizeof(pool));
-		report_add(r, "exeunt:   seq %llu \"%s\" tid %d %s age %.3fs "
+		if (staged)
+			snprintf(stage, sizeof(stage), "stage %d ", t->stage);
+		report_add(r, "exeunt:   seq %llu \"%s\" tid %d %s %sage %.3fs "
 		    "%s%s\n", t->seq, t->name, (int)t->tid,
-		    t->daemon ? "daemon" : "non-daemon",
+		    t->daemon ? "daemon" : "non-daemon", staged ? stage : "",
 		    exeunt__since(&t->born), exeunt__term_state_name(t), pool);
 	}
 	report_add(r, "exeunt: action: %s\n", action_name[dl.action]);

@@ -111,7 +111,7 @@ static const char *const phase_name[] = {
 struct dump_line {
 	unsigned long long seq;
 	char name[EXEUNT_NAME_MAX + 1];
-	int tid, daemon;
+	int tid, daemon, stage;
 	const char *state;
 	double age;
 };
@@ -123,18 +123,21 @@ dump(FILE *out)
 {
 	struct exeunt_thread *t, *next, *dead = NULL;
 	struct dump_line d;
+	char stage[16];
 	size_t live;
-	int phase, failed = 0;
+	int phase, staged, failed = 0;
 
 	exeunt__lock();
 	live = exeunt__reg.live;
 	phase = atomic_load(&exeunt__reg.phase);
+	staged = exeunt__staged_locked();
 	exeunt__unlock();
 	if (fprintf(out, "exeunt: phase %s, %zu registered thread%s "
 	    "unfinished\n", phase_name[phase], live,
 	    live == 1 ? "" : "s") < 0 ||
-	    fprintf(out, "  %5s %-16s %-8s %-6s %-17s %s\n", "seq", "name",
-	    "tid", "daemon", "state", "age") < 0)
+	    fprintf(out, "  %5s %-16s %-8s %-6s %.*s%-17s %s\n", "seq",
+	    "name", "tid", "daemon", staged ? 6 : 0, "stage ", "state",
+	    "age") < 0)
 		failed = 1;
 
 	/* Walk as exeunt_foreach() does: hold the record, drop the lock. */
@@ -149,6 +152,7 @@ dump(FILE *out)
 		memcpy(d.name, t->name, sizeof(d.name));
 		d.tid = (int)t->tid;
 		d.daemon = t->daemon;
+		d.stage = t->stage;
 		d.state = state_name(t);
 		d.age = exeunt__since(&t->born);
 		exeunt__unlock();
@@ -156,9 +160,11 @@ dump(FILE *out)
 			exeunt__free(dead);
 			dead = NULL;
 		}
-		if (fprintf(out, "  %5llu %-16s %-8d %-6s %-17s %.3fs\n",
-		    d.seq, d.name, d.tid, d.daemon ? "yes" : "no", d.state,
-		    d.age) < 0)
+		if (staged)
+			snprintf(stage, sizeof(stage), "%5d ", d.stage);
+		if (fprintf(out, "  %5llu %-16s %-8d %-6s %s%-17s %.3fs\n",
+		    d.seq, d.name, d.tid, d.daemon ? "yes" : "no",
+		    staged ? stage : "", d.state, d.age) < 0)
 			failed = 1;
 		exeunt__lock();
 		next = t->next;

@@ -53,6 +53,7 @@ child(void)
 	for (t = exeunt__reg.head; t != NULL; t = next) {
 		next = t->next;
 		if (t == self) {
+			exeunt__stop_callbacks_reset_child(&t->cbs, 1);
 			atomic_store(&t->stop, 0);
 			t->term_state = EXEUNT__TERM_NONE;
 			t->stop_fd = exeunt__renew_fd(t->stop_fd);
@@ -65,6 +66,7 @@ child(void)
 		}
 		/* A parent's thread: its own reference goes with it. */
 		t->forked_away = 1;
+		exeunt__stop_callbacks_reset_child(&t->cbs, 0);
 		if (t->stop_fd >= 0) {
 			close(t->stop_fd);
 			t->stop_fd = -1;
@@ -83,6 +85,7 @@ child(void)
 	exeunt__reg.creating = 0;
 	exeunt__reg.waiters = 0;
 	atomic_store(&exeunt__reg.stopping, 0);
+	exeunt__stop_callbacks_reset_child(&exeunt__reg.cbs, 1);
 	exeunt__reg.stop_fd = exeunt__renew_fd(exeunt__reg.stop_fd);
 	/* Forked while the parent's exit() was inside the C library's: it
 	 * has taken the library's handler off its list already, so arm it

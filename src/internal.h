@@ -44,6 +44,14 @@ enum {
 	EXEUNT__TERM_DONE	/* returned */
 };
 
+/* Stop callbacks pushed by one thread (a record's), or by unregistered
+ * threads (the process's): see stopcb.c. */
+struct exeunt__stopcb;
+struct exeunt__cblist {
+	atomic_int lock;		/* a spin lock: see stopcb.c */
+	struct exeunt__stopcb *head;	/* newest first */
+};
+
 struct exeunt_thread {
 	/* Registry list, creation order; linked while refs > 0. */
 	struct exeunt_thread *prev, *next;
@@ -53,6 +61,7 @@ struct exeunt_thread {
 	unsigned long long seq;
 	char name[EXEUNT_NAME_MAX + 1];
 	int daemon;
+	int stage;		/* shutdown stage, fixed at creation */
 	int adopted;
 	exeunt_terminate_fn term_fn;
 	void *term_arg;
@@ -67,6 +76,8 @@ struct exeunt_thread {
 	atomic_int stop;
 	/* The thread's stop eventfd, -1 until exeunt_stop_fd() makes it. */
 	int stop_fd;
+	/* Its stop callbacks. */
+	struct exeunt__cblist cbs;
 
 	/* Guarded by the library lock. */
 	int refs;		/* registry (until finished) + handle + callers */
@@ -95,6 +106,8 @@ struct exeunt__attr {
 	char name[EXEUNT_NAME_MAX + 1];
 	int has_pattr;
 	pthread_attr_t pattr;
+	int has_stage;
+	int stage;
 };
 
 /* The registry and the shutdown state: one per process. */
@@ -109,8 +122,12 @@ struct exeunt__registry {
 	int waiters;			/* threads waiting on cond */
 	int coordinator_armed;		/* the exit handler is registered */
 	atomic_int phase;		/* enum exeunt_phase */
+	atomic_int shut_stage;		/* the last stage begun; INT_MIN
+					   before the first, INT_MAX after
+					   the last */
 	atomic_int stopping;		/* process-wide stop word (futex) */
 	int stop_fd;			/* process-wide stop eventfd or -1 */
+	struct exeunt__cblist cbs;	/* unregistered threads' callbacks */
 };
 
 extern struct exeunt__registry exeunt__reg EXEUNT__HIDDEN;
@@ -124,10 +141,25 @@ enum {
 	EXEUNT__EXIT_IN		/* inside the C library's exit() */
 };
 
+/* Where the shutdown stands in its current stage. */
+enum {
+	EXEUNT__STEP_IDLE,	/* between stages: none begun, or one joined */
+	EXEUNT__STEP_REQUESTS,	/* making the stage's stop requests */
+	EXEUNT__STEP_JOIN,	/* waiting for the stage's threads */
+	EXEUNT__STEP_DONE	/* the last stage joined */
+};
+
 struct exeunt__shutdown {
 	int state;			/* EXEUNT__SHUT_*; phase says more */
 	pthread_t owner;		/* the thread that runs the phases */
-	struct exeunt_thread *snap;	/* stop requests still to make */
+	struct exeunt_thread *snap;	/* stop requests still to make, by
+					   stage, then newest first */
+	int multi;			/* the snapshot has several stages */
+	int step;			/* EXEUNT__STEP_*, of this stage: */
+	int stage;
+	int join_counting;		/* finishes count down join_left */
+	size_t join_left;		/* threads the stage's join waits for */
+	const struct exeunt_thread *join_self;	/* not counted in it */
 	struct timespec started;	/* CLOCK_MONOTONIC */
 	int owner_in_callback;		/* the owner is running a callback */
 	int abandon;			/* deadline: stop waiting, go on */
@@ -165,6 +197,8 @@ void exeunt__release_ref(struct exeunt_thread *t) EXEUNT__HIDDEN;
 struct exeunt_thread *exeunt__new_record(const struct exeunt__attr *a)
     EXEUNT__HIDDEN;
 int exeunt__default_daemon(void) EXEUNT__HIDDEN;
+int exeunt__default_stage(void) EXEUNT__HIDDEN;
+int exeunt__staged_locked(void) EXEUNT__HIDDEN;
 
 /* clock.c */
 int exeunt__ts_check(const struct timespec *rel) EXEUNT__HIDDEN;
@@ -191,6 +225,16 @@ void exeunt__stop_process(void) EXEUNT__HIDDEN;
 void exeunt__leave_callbacks_locked(void) EXEUNT__HIDDEN;
 int exeunt__renew_fd(int fd) EXEUNT__HIDDEN;
 
+/* stopcb.c */
+void exeunt__run_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
+int exeunt__stop_callbacks_pushed(struct exeunt__cblist *list)
+    EXEUNT__HIDDEN;
+void exeunt__drop_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
+void exeunt__stop_callbacks_reset_child(struct exeunt__cblist *list,
+    int keep_own) EXEUNT__HIDDEN;
+int exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
+    EXEUNT__HIDDEN;
+
 /* hooks.c */
 int exeunt__run_hooks(void) EXEUNT__HIDDEN;
 
@@ -199,6 +243,10 @@ void exeunt__run_phases(void) EXEUNT__HIDDEN;
 int exeunt__shutdown_waits_for_locked(const struct exeunt_thread *owner,
     const struct exeunt_thread *t) EXEUNT__HIDDEN;
 int exeunt__resume_in_child_locked(void) EXEUNT__HIDDEN;
+int exeunt__stage_begun(int stage) EXEUNT__HIDDEN;
+
+void exeunt__stage_finish_locked(const struct exeunt_thread *t)
+    EXEUNT__HIDDEN;
 void exeunt__await_done_locked(void) EXEUNT__HIDDEN;
 void exeunt__claim_exit_locked(int stage, int status, int known)
     EXEUNT__HIDDEN;

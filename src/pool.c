@@ -47,6 +47,7 @@ struct exeunt_pool {
 	int pending;			/* -1: the process default */
 	int joined;
 	int generation;			/* exeunt__fork_generation at create */
+	int stage;			/* its workers' shutdown stage */
 	unsigned long long submitted, started, completed, cancelled;
 	char prefix[EXEUNT_NAME_MAX + 1];
 	exeunt_thread_t **workers;
@@ -144,8 +145,8 @@ close_pool(struct exeunt_pool *pool, int action)
  * nothing is left to run.  A worker whose stop was requested, or whose
  * process is shutting down, takes no job until the close that follows
  * (its terminate callback) has said what becomes of the queue: with
- * CANCEL, no queued job may start once the shutdown began.  The caller
- * holds the pool's lock.
+ * CANCEL, no queued job may start once the shutdown began the pool's
+ * stage.  The caller holds the pool's lock.
  */
 static struct job *
 take_job_locked(struct exeunt_pool *pool)
@@ -153,7 +154,7 @@ take_job_locked(struct exeunt_pool *pool)
 	struct job *j;
 
 	while (!pool->closed && (pool->head == NULL ||
-	    exeunt_stop_requested() || exeunt_phase() != EXEUNT_RUNNING))
+	    exeunt_stop_requested() || exeunt__stage_begun(pool->stage)))
 		pthread_cond_wait(&pool->work, &pool->lock);
 	if ((j = pool->head) == NULL)
 		return NULL;
@@ -348,6 +349,7 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 	else
 		exeunt_attr_init(&wattr);
 	exeunt_attr_setterminate(&wattr, worker_terminate, pool);
+	(void)exeunt_attr_getstage(&wattr, &pool->stage);
 	for (i = 0; i < nthreads; i++) {
 		/* Keep "-<n>" whole: cut the prefix, not the number. */
 		int n = snprintf(NULL, 0, "-%u", i);
@@ -402,10 +404,10 @@ exeunt_pool_submit(exeunt_pool_t *pool, exeunt_job_fn run,
 	pthread_cleanup_push(unlock_pool, pool);
 	while (!pool->closed && pool->capacity != 0 &&
 	    pool->queued >= pool->capacity &&
-	    exeunt_phase() == EXEUNT_RUNNING)
+	    !exeunt__stage_begun(pool->stage))
 		pthread_cond_wait(&pool->space, &pool->lock);
 	pthread_cleanup_pop(0);
-	if (pool->closed || exeunt_phase() != EXEUNT_RUNNING) {
+	if (pool->closed || exeunt__stage_begun(pool->stage)) {
 		pthread_mutex_unlock(&pool->lock);
 		return ESHUTDOWN;
 	}

@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct exeunt__registry exeunt__reg = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.phase = EXEUNT_RUNNING,
+	.shut_stage = INT_MIN,
 	.stop_fd = -1,
 };
 
@@ -104,6 +106,29 @@ exeunt__default_daemon(void)
 	return self != NULL ? self->daemon : 0;
 }
 
+/* 1 if a registered thread is in a stage other than 0: the dump and the
+ * deadline report then show each thread's stage.  The caller holds the
+ * lock. */
+int
+exeunt__staged_locked(void)
+{
+	const struct exeunt_thread *t;
+
+	for (t = exeunt__reg.head; t != NULL; t = t->next)
+		if (t->stage != 0 && !t->finished && !t->starting)
+			return 1;
+	return 0;
+}
+
+/* The stage a thread created now by the calling thread inherits. */
+int
+exeunt__default_stage(void)
+{
+	struct exeunt_thread *self = exeunt__self;
+
+	return self != NULL ? self->stage : 0;
+}
+
 /* A new, unlinked record for the given attributes (NULL: defaults). */
 struct exeunt_thread *
 exeunt__new_record(const struct exeunt__attr *a)
@@ -114,6 +139,7 @@ exeunt__new_record(const struct exeunt__attr *a)
 		return NULL;
 	t->stop_fd = -1;
 	t->daemon = exeunt__default_daemon();
+	t->stage = exeunt__default_stage();
 	/* Here, not under the lock: a system call made while holding the
 	 * lock (clock_gettime is one under valgrind) lets the threads that
 	 * queue on it starve behind a thread that registers in a loop. */
@@ -121,6 +147,8 @@ exeunt__new_record(const struct exeunt__attr *a)
 	if (a != NULL) {
 		if (a->daemon >= 0)
 			t->daemon = a->daemon;
+		if (a->has_stage)
+			t->stage = a->stage;
 		t->term_fn = a->term_fn;
 		t->term_arg = a->term_arg;
 		if (a->has_name) {
@@ -176,6 +204,7 @@ exeunt__finish_locked(struct exeunt_thread *t)
 	exeunt__reg.live--;
 	if (!t->daemon)
 		exeunt__reg.live_nondaemon--;
+	exeunt__stage_finish_locked(t);
 	/* The join phase waits for live_nondaemon to reach 0, or 1 when the
 	 * coordinator is itself a live non-daemon thread; a joiner waits for
 	 * this record. */

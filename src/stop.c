@@ -75,13 +75,16 @@ wake_waiters(atomic_int *word)
 void
 exeunt__stop_process(void)
 {
-	int was;
+	int was, cancel;
 
 	exeunt__lock();
 	was = raise_stop_locked(&exeunt__reg.stopping, exeunt__reg.stop_fd);
 	exeunt__unlock();
 	if (!was)
 		wake_waiters(&exeunt__reg.stopping);
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	exeunt__run_stop_callbacks(&exeunt__reg.cbs);
+	(void)pthread_setcancelstate(cancel, NULL);
 }
 
 /* The terminate callback for t has returned, or was left by a C++
@@ -104,12 +107,14 @@ callback_ended(void *arg)
 }
 
 /*
- * A stop request for t; the caller holds a reference on t.  The decision
- * to call the callback is taken as the stop is raised, under the lock, so
- * a thread that sees its stop and finishes at once still gets its
- * callback (its end waits for the callback to return).  The callback runs
- * at most once per thread, ever, without the lock and with cancellation
- * disabled; the extra reference keeps the record alive meanwhile.
+ * A stop request for t; the caller holds a reference on t.  The stop
+ * callbacks pushed for t run first, then its terminate callback.  The
+ * decision to call the terminate callback is taken as the stop is raised,
+ * under the lock, so a thread that sees its stop and finishes at once
+ * still gets its callback (its end waits for the callback to return).  It
+ * runs at most once per thread, ever, without the lock and with
+ * cancellation disabled; the extra reference keeps the record alive
+ * meanwhile.
  */
 void
 exeunt__request_stop(struct exeunt_thread *t)
@@ -130,11 +135,14 @@ exeunt__request_stop(struct exeunt_thread *t)
 
 	if (!was)
 		wake_waiters(&t->stop);
-	if (!call)
-		return;
-	/* From here the callback must run and end: the trace's write(2) is
+	/* From here the callbacks must run and end: the trace's write(2) is
 	 * a cancellation point too. */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	exeunt__run_stop_callbacks(&t->cbs);
+	if (!call) {
+		(void)pthread_setcancelstate(cancel, NULL);
+		return;
+	}
 	if (exeunt__debug) {
 		clock_gettime(CLOCK_MONOTONIC, &began);
 		exeunt__trace("terminate seq %llu \"%s\" called", t->seq,

@@ -68,6 +68,7 @@ finish_self(struct exeunt_thread *t, int wait)
 	int last;
 
 	exeunt__self = NULL;
+	exeunt__drop_stop_callbacks(&t->cbs);
 	exeunt__lock();
 	while (wait && t->term_state == EXEUNT__TERM_RUNNING &&
 	    !runs_callback_of_locked(t))
@@ -353,6 +354,9 @@ exeunt_thread_release(void)
 
 	if (t == NULL || !t->adopted)
 		return EPERM;
+	/* Its stop callbacks would be left on a list that goes away. */
+	if (exeunt__stop_callbacks_pushed(&t->cbs))
+		return EBUSY;
 	(void)pthread_setspecific(finish_key, NULL);
 	finish_self(t, 1);
 	return 0;
@@ -420,4 +424,10 @@ unsigned long long
 exeunt_thread_seq(const exeunt_thread_t *t)
 {
 	return t != NULL ? t->seq : 0;
+}
+
+int
+exeunt_thread_stage(const exeunt_thread_t *t)
+{
+	return t != NULL ? t->stage : 0;
 }

@@ -1,0 +1,329 @@
+/*
+ * Stop callbacks: exeunt_stop_callback_push() and _pop().
+ *
+ * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * Each registered thread has a list of the callbacks it pushed, in its
+ * record; unregistered threads share the process's list, which the
+ * shutdown's process-wide stop runs.  A list is guarded by a spin lock of
+ * its own, not by the library lock: push and pop are on the path of every
+ * stop-aware wait and cost two atomic exchanges between them.  The lock is
+ * held only to link or unlink a callback, never while one runs, and the
+ * library lock is never taken under it (the lock order is the library
+ * lock, then a list's).
+ *
+ * A stop request takes the callbacks off the list one at a time, newest
+ * first, and runs each without any lock.  A callback that is running
+ * points to a frame on its runner's stack; the runner marks it done under
+ * the library lock, and a pop from another thread waits for that on the
+ * library's condition variable, so once pop returns, the runner touches
+ * the callback no more.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+#define STOPCB_MAGIC 0x65787363u	/* "exsc" */
+
+enum {
+	CB_LINKED = 1,		/* on its list, waiting for a stop */
+	CB_RUNNING,		/* taken off by a stop request, running */
+	CB_DONE			/* it ran and returned */
+};
+
+/* The runner's record of the callback it runs. */
+struct cb_run {
+	pthread_t runner;
+	int popped;		/* popped by fn itself: do not touch it */
+};
+
+struct exeunt__stopcb {
+	unsigned magic;		/* STOPCB_MAGIC from push to pop */
+	atomic_int state;
+	struct exeunt__stopcb *prev, *next;
+	void (*fn)(void *);
+	void *arg;
+	struct exeunt__cblist *list;
+	struct cb_run *run;	/* while CB_RUNNING */
+	pthread_t pusher;
+};
+
+_Static_assert(sizeof(struct exeunt__stopcb) <= sizeof(exeunt_stop_callback_t),
+    "struct exeunt__stopcb outgrew exeunt_stop_callback_t");
+_Static_assert(_Alignof(struct exeunt__stopcb) <=
+    _Alignof(exeunt_stop_callback_t),
+    "struct exeunt__stopcb needs more alignment than exeunt_stop_callback_t");
+
+static void
+list_lock(struct exeunt__cblist *l)
+{
+	while (atomic_exchange_explicit(&l->lock, 1, memory_order_acquire)) {
+		/* Held only to link or unlink: let its holder finish. */
+		while (atomic_load_explicit(&l->lock, memory_order_relaxed))
+			sched_yield();
+	}
+}
+
+static void
+list_unlock(struct exeunt__cblist *l)
+{
+	atomic_store_explicit(&l->lock, 0, memory_order_release);
+}
+
+static void
+unlink_locked(struct exeunt__cblist *l, struct exeunt__stopcb *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+}
+
+/* The calling thread's list, and the stop word that guards it. */
+static struct exeunt__cblist *
+own_list(atomic_int **word)
+{
+	struct exeunt_thread *self = exeunt__self;
+
+	if (self != NULL) {
+		*word = &self->stop;
+		return &self->cbs;
+	}
+	*word = &exeunt__reg.stopping;
+	return &exeunt__reg.cbs;
+}
+
+/*
+ * A stop request raises the stop word before it takes the list's lock to
+ * run the callbacks, so a push that finds the word clear under that lock
+ * is on the list before the request looks, and a push that comes later
+ * finds the word set.
+ */
+int
+exeunt_stop_callback_push(exeunt_stop_callback_t *cb, void (*fn)(void *arg),
+    void *arg)
+{
+	struct exeunt__stopcb *c = (struct exeunt__stopcb *)(void *)cb;
+	struct exeunt__cblist *l;
+	atomic_int *word;
+
+	if (cb == NULL || fn == NULL)
+		return EINVAL;
+	l = own_list(&word);
+	c->fn = fn;
+	c->arg = arg;
+	c->list = l;
+	c->run = NULL;
+	c->prev = NULL;
+	c->pusher = pthread_self();
+	list_lock(l);
+	if (atomic_load_explicit(word, memory_order_relaxed)) {
+		list_unlock(l);
+		c->magic = 0;
+		return ECANCELED;
+	}
+	c->next = l->head;
+	if (l->head != NULL)
+		l->head->prev = c;
+	l->head = c;
+	atomic_store_explicit(&c->state, CB_LINKED, memory_order_relaxed);
+	c->magic = STOPCB_MAGIC;
+	list_unlock(l);
+	return 0;
+}
+
+/*
+ * Take c off its list if it is still there.  Returns its state as it was:
+ * CB_LINKED (now off, it never runs), CB_RUNNING (in another thread, or
+ * in this one, from inside fn: then marked so that the runner leaves it
+ * alone) or CB_DONE.  A list that is not the calling thread's or the
+ * process's belongs to a record that may be gone: the thread has ended
+ * as a registered thread since the push, and its list was dropped then.
+ */
+static int
+take_off(struct exeunt__stopcb *c, int *self_running)
+{
+	struct exeunt__cblist *l = c->list;
+	atomic_int *word;
+	int state;
+
+	*self_running = 0;
+	if (l != own_list(&word) && l != &exeunt__reg.cbs)
+		return atomic_load(&c->state);
+	list_lock(l);
+	state = atomic_load_explicit(&c->state, memory_order_relaxed);
+	if (state == CB_LINKED)
+		unlink_locked(l, c);
+	else if (state == CB_RUNNING &&
+	    pthread_equal(c->run->runner, pthread_self())) {
+		c->run->popped = 1;
+		*self_running = 1;
+	}
+	list_unlock(l);
+	return state;
+}
+
+/* Wait until c, running in another thread, has returned. */
+static void
+await_done(struct exeunt__stopcb *c)
+{
+	exeunt__lock();
+	while (atomic_load(&c->state) == CB_RUNNING)
+		exeunt__wait_locked();
+	exeunt__unlock();
+}
+
+int
+exeunt_stop_callback_pop(exeunt_stop_callback_t *cb)
+{
+	struct exeunt__stopcb *c = (struct exeunt__stopcb *)(void *)cb;
+	int state, self_running;
+
+	if (cb == NULL || c->magic != STOPCB_MAGIC)
+		return EINVAL;
+	if (!pthread_equal(c->pusher, pthread_self()))
+		return EPERM;
+	state = take_off(c, &self_running);
+	if (state == CB_RUNNING && !self_running)
+		await_done(c);
+	c->magic = 0;
+	return state == CB_LINKED ? 0 : ECANCELED;
+}
+
+/*
+ * pop, except that a callback running in another thread is left pushed
+ * and EBUSY returned: the caller must not wait while it holds what the
+ * callback needs, and pops again once it has let go.
+ */
+int
+exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
+{
+	struct exeunt__stopcb *c = (struct exeunt__stopcb *)(void *)cb;
+	int state, self_running;
+
+	if (cb == NULL || c->magic != STOPCB_MAGIC)
+		return EINVAL;
+	state = take_off(c, &self_running);
+	if (state == CB_RUNNING && !self_running)
+		return EBUSY;
+	c->magic = 0;
+	return state == CB_LINKED ? 0 : ECANCELED;
+}
+
+struct running {
+	struct cb_run run;
+	struct exeunt__stopcb *c;
+	struct exeunt__cblist *list;
+};
+
+/* The runner's part ends, by return or by unwinding (a C++ exception
+ * from fn): the callback is done, and a pop waiting for it returns.  Not
+ * if fn popped it itself: its storage may be gone. */
+static void
+mark_done(void *arg)
+{
+	struct running *r = arg;
+
+	/* Under the list's lock too: a pop that finds the callback running
+	 * under it may look at the runner's frame, which lives on until
+	 * then. */
+	exeunt__lock();
+	if (!r->run.popped) {
+		list_lock(r->list);
+		r->c->run = NULL;
+		atomic_store(&r->c->state, CB_DONE);
+		list_unlock(r->list);
+		if (exeunt__reg.waiters > 0)
+			pthread_cond_broadcast(&exeunt__reg.cond);
+	}
+	exeunt__unlock();
+}
+
+/*
+ * Run the callbacks of l, newest first, each once, in the calling thread;
+ * the stop word of l is raised.  Two requests at once share the work.
+ * The caller's cancellation is disabled.
+ */
+void
+exeunt__run_stop_callbacks(struct exeunt__cblist *l)
+{
+	struct running r;
+	void (*fn)(void *);
+	void *arg;
+
+	r.run.runner = pthread_self();
+	r.list = l;
+	for (;;) {
+		list_lock(l);
+		if ((r.c = l->head) == NULL) {
+			list_unlock(l);
+			return;
+		}
+		unlink_locked(l, r.c);
+		r.run.popped = 0;
+		r.c->run = &r.run;
+		atomic_store_explicit(&r.c->state, CB_RUNNING,
+		    memory_order_relaxed);
+		fn = r.c->fn;
+		arg = r.c->arg;
+		list_unlock(l);
+		pthread_cleanup_push(mark_done, &r);
+		fn(arg);
+		pthread_cleanup_pop(1);
+	}
+}
+
+/* 1 if l has a callback pushed that has not run. */
+int
+exeunt__stop_callbacks_pushed(struct exeunt__cblist *l)
+{
+	int pushed;
+
+	list_lock(l);
+	pushed = l->head != NULL;
+	list_unlock(l);
+	return pushed;
+}
+
+/* The thread of l has ended as a registered thread: its callbacks still
+ * pushed will never run, and their storage may be gone already. */
+void
+exeunt__drop_stop_callbacks(struct exeunt__cblist *l)
+{
+	list_lock(l);
+	l->head = NULL;
+	list_unlock(l);
+}
+
+/*
+ * After fork(), in the child: the lock of l may have been held by a
+ * thread that does not exist here, and only the forking thread's
+ * callbacks may stay (with keep_own; otherwise none).  A thread of the
+ * parent may have been linking one: the next links are written before the
+ * head, so the walk sees a whole list.
+ */
+void
+exeunt__stop_callbacks_reset_child(struct exeunt__cblist *l, int keep_own)
+{
+	struct exeunt__stopcb *c, *next, *head = NULL, *tail = NULL;
+
+	atomic_store(&l->lock, 0);
+	for (c = keep_own ? l->head : NULL; c != NULL; c = next) {
+		next = c->next;
+		if (!pthread_equal(c->pusher, pthread_self()) ||
+		    atomic_load(&c->state) != CB_LINKED)
+			continue;
+		c->prev = tail;
+		c->next = NULL;
+		if (tail != NULL)
+			tail->next = c;
+		else
+			head = c;
+		tail = c;
+	}
+	l->head = head;
+}
