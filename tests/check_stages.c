@@ -994,14 +994,15 @@ END_TEST
 
 /*
  * A stage-1 pool takes and runs (drains) the jobs that stage-0 threads
- * submit in their wind-down; a stage-0 pool refuses them with ESHUTDOWN.
+ * and their terminate callbacks submit in their wind-down; a stage-0 pool
+ * refuses them with ESHUTDOWN.
  */
 START_TEST(stages_pool_drains_wind_down_jobs)
 {
 	const char *want = "main exits\n"
-	    "hook: late took 120, refused 0, other 0; early took 0, "
-	    "refused 3, other 0; 122 ran\n"
-	    "hook: late submitted 121 completed 121 queued 0\n"
+	    "hook: late took 123, refused 0, other 0; early took 0, "
+	    "refused 6, other 0; 125 ran\n"
+	    "hook: late submitted 124 completed 124 queued 0\n"
 	    "atexit: destroy 0 0\n";
 	int run;
 

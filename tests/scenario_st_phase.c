@@ -16,7 +16,7 @@
  */
 #include "scenario.h"
 
-static atomic_int saw_joining_0;
+static atomic_int saw_joining_0, observer_stopped;
 static struct sc_count started = SC_COUNT_INIT;
 
 /* "0", "1", ... or the error of exeunt_shutdown_stage(), in buf. */
@@ -51,7 +51,7 @@ worker(void *arg)
 	exeunt_wait_stop(NULL);
 	d = sc_deadline();
 	while (!atomic_load(&saw_joining_0)) {
-		if (sc_passed(&d)) {
+		if (atomic_load(&observer_stopped) || sc_passed(&d)) {
 			say("%s: the observer never saw JOINING 0\n",
 			    (const char *)arg);
 			break;
@@ -90,6 +90,7 @@ observer(void *arg)
 			atomic_store(&saw_joining_0, 1);
 		sc_pause();
 	}
+	atomic_store(&observer_stopped, 1);
 	say("observer saw %s\n", seen);
 	say("observer stopped in %s, stage %s\n", phasename(exeunt_phase()),
 	    stage_now(s1, sizeof s1));

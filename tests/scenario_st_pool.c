@@ -3,7 +3,9 @@
  * and running jobs until stage 1 begins; pool "early" (stage 0, one
  * worker) refuses them from the start of the shutdown.  Three stage-0
  * threads, once told to stop, each submit JOBS jobs to "late" and one to
- * "early", and end.  The hook says how many submissions each pool took
+ * "early", and end; their terminate callbacks submit one to each too,
+ * before the stop request to the worker of "early" (which would close it
+ * even without stages).  The hook says how many submissions each pool took
  * and refused, how many jobs ran, and the stats of "late": every job
  * accepted ran, in the drain that stage 1 waits for.
  *
@@ -39,6 +41,19 @@ tally(int rc, atomic_int *ok, atomic_int *refused, atomic_int *other)
 		atomic_fetch_add(refused, 1);
 	else
 		atomic_fetch_add(other, 1);
+}
+
+/* In the thread that makes the stop request, before the request to the
+ * worker of "early", which is older: a job for each pool. */
+static void
+terminate_submit(exeunt_thread_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	tally(exeunt_pool_submit(late, job_count, NULL, NULL), &late_ok,
+	    &late_refused, &late_other);
+	tally(exeunt_pool_submit(early, job_count, NULL, NULL), &early_ok,
+	    &early_refused, &early_other);
 }
 
 static void *
@@ -110,7 +125,7 @@ main(void)
 	late = make_pool("late", 2, 1);
 	early = make_pool("early", 1, 0);
 	for (i = 0; i < SUBMITTERS; i++)
-		sc_start(0, NULL, NULL, submitter, NULL);
+		sc_start(0, terminate_submit, NULL, submitter, NULL);
 	count_wait(&started, SUBMITTERS);
 	/* Both take jobs while no shutdown began. */
 	sc_check("submit late", exeunt_pool_submit(late, job_count, NULL,
