@@ -773,7 +773,8 @@ START_TEST(stages_logger_gets_wind_down_records)
 			}
 		ck_assert_int_eq(logged, total);
 		for (w = 0; w < LOGGER_WORKERS; w++) {
-			snprintf(want, sizeof want, "log worker %d stopping", w);
+			snprintf(want, sizeof want, "log worker %d stopping",
+			    w);
 			stopping = line_at(line, n, 0, want);
 			snprintf(want, sizeof want, "log worker %d stopped", w);
 			stopped = line_at(line, n, 0, want);

@@ -96,9 +96,9 @@ ask_later_stages(const struct member *m)
 			if (members[i].stage <= m->stage)
 				continue;
 			if ((gone = board.gone[i]) != 0)
-				say("bad: thread %d (stage %d) told to stop while "
-				    "thread %d (stage %d) winds down\n", i,
-				    members[i].stage, m->n, m->stage);
+				say("bad: thread %d (stage %d) told to stop "
+				    "while thread %d (stage %d) winds down\n",
+				    i, members[i].stage, m->n, m->stage);
 			else if (board.seen[i] < g)
 				missing++;
 		}
