@@ -415,9 +415,10 @@ run_pool_probe(int creator_stage, int use_attr, int attr_stage, int want)
 	else
 		run_in_stage(creator_stage, probe_pool, &p);
 	ck_assert_int_eq(p.create_rc, 0);
-	ck_assert_msg(p.job_stage == want, "creator stage %d, attr %s %d: "
-	    "job ran at stage %d, want %d", creator_stage, use_attr ? "set" :
-	    "NULL", attr_stage, p.job_stage, want);
+	ck_assert_msg(p.job_stage == want, "creator stage %d, attr %s, "
+	    "stage %d (%d: none): job ran at stage %d, want %d",
+	    creator_stage, use_attr ? "set" : "NULL", attr_stage, NO_STAGE,
+	    p.job_stage, want);
 	ck_assert_int_eq(p.census.n, 2);
 	for (i = 0; i < p.census.n; i++)
 		ck_assert_int_eq(p.census.stages[i], want);
@@ -581,18 +582,51 @@ dump_stage_of(char **line, int n, int col, int ncols, const char *name)
 	return -1000;
 }
 
-/* A dump has a "stage" column with each thread's stage. */
+/* The index of the column title among those of line; -1 if none. */
+static int
+column_of(const char *line, const char *title, int *ncols)
+{
+	char copy[256], *save, *p;
+	int k = 0, col = -1;
+
+	snprintf(copy, sizeof copy, "%s", line);
+	for (p = strtok_r(copy, " ", &save); p != NULL;
+	    p = strtok_r(NULL, " ", &save), k++)
+		if (strcmp(p, title) == 0)
+			col = k;
+	*ncols = k;
+	return col;
+}
+
+/* The dump of this process, its lines in line[]; returns their number. */
+static int
+dump_lines(char **text, char **line, int max)
+{
+	size_t len = 0;
+	FILE *f;
+
+	*text = NULL;
+	f = open_memstream(text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(exeunt_dump(f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return split_lines(*text, line, max);
+}
+
+/*
+ * While a thread of a stage other than 0 is unfinished, a dump has a
+ * "stage" column, between "daemon" and "state", with each thread's stage;
+ * once only stage 0 is left, it has none, as before stages.
+ */
 START_TEST(dump_has_stage_column)
 {
 	static const char *const name[] = { "neg", "zero", "pos" };
 	static const int stage[] = { -5, NO_STAGE, 7 };
 	static const int want[] = { -5, 0, 7 };
-	char *text = NULL, *line[16], *save, *p, title[256];
+	char *text, *line[16];
 	struct held h[3];
 	exeunt_thread_t *t[3];
-	size_t len = 0;
-	int i, n, k, col = -1;
-	FILE *f;
+	int i, n, col, ncols, daemon_col, state_col;
 
 	for (i = 0; i < 3; i++) {
 		gate_init(&h[i].ready);
@@ -601,30 +635,31 @@ START_TEST(dump_has_stage_column)
 		    &h[i]);
 		gate_wait(&h[i].ready);
 	}
-	f = open_memstream(&text, &len);
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(exeunt_dump(f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	n = split_lines(text, line, 16);
+	n = dump_lines(&text, line, 16);
 	ck_assert_int_eq(n, 5);
-	snprintf(title, sizeof title, "%s", line[1]);
-	k = 0;
-	for (p = strtok_r(title, " ", &save); p != NULL && k < 16;
-	    p = strtok_r(NULL, " ", &save)) {
-		if (strcmp(p, "stage") == 0)
-			col = k;
-		k++;
-	}
-	ck_assert_msg(col > 0, "no stage column in: %s", line[1]);
+	col = column_of(line[1], "stage", &ncols);
+	daemon_col = column_of(line[1], "daemon", &ncols);
+	state_col = column_of(line[1], "state", &ncols);
+	ck_assert_msg(col > 0 && col == daemon_col + 1 &&
+	    state_col == col + 1, "no stage column between daemon and state "
+	    "in: %s", line[1]);
 	for (i = 0; i < 3; i++)
-		ck_assert_msg(dump_stage_of(line, n, col, k, name[i]) ==
+		ck_assert_msg(dump_stage_of(line, n, col, ncols, name[i]) ==
 		    want[i], "dump row of %s: want stage %d in:\n%s\n%s",
 		    name[i], want[i], line[1], line[2 + i]);
 	free(text);
-	for (i = 0; i < 3; i++) {
-		gate_open(&h[i].hold);
-		join_or_fail(t[i]);
-	}
+
+	gate_open(&h[0].hold);
+	gate_open(&h[2].hold);
+	join_or_fail(t[0]);
+	join_or_fail(t[2]);
+	n = dump_lines(&text, line, 16);
+	ck_assert_int_eq(n, 3);
+	ck_assert_msg(column_of(line[1], "stage", &ncols) < 0,
+	    "a stage column with only stage 0 left: %s", line[1]);
+	free(text);
+	gate_open(&h[1].hold);
+	join_or_fail(t[1]);
 }
 END_TEST
 
@@ -944,17 +979,18 @@ report_line_of(char **line, int n, const char *name, char **out)
 	return 0;
 }
 
+/* The report line of a non-daemon thread names its stage between
+ * "non-daemon" and its age. */
 static void
-assert_report_stage(const char *line, int stage)
+assert_report_stage(const char *line, unsigned long long seq,
+    const char *name, int tid, int stage)
 {
-	char want[32];
-	const char *p;
+	char want[160];
 
-	snprintf(want, sizeof want, " stage %d", stage);
-	p = strstr(line, want);
-	ck_assert_msg(p != NULL && (p[strlen(want)] == ' ' ||
-	    p[strlen(want)] == '\0'), "report line without \"%s\": %s", want,
-	    line);
+	snprintf(want, sizeof want, "exeunt:   seq %llu \"%s\" tid %d "
+	    "non-daemon stage %d age ", seq, name, tid, stage);
+	ck_assert_msg(strncmp(line, want, strlen(want)) == 0,
+	    "report line:\n%s\nwant it to begin:\n%s", line, want);
 }
 
 /*
@@ -983,10 +1019,10 @@ START_TEST(stages_deadline_proceeds_to_later_stage)
 	    "report:\n%s", ch.err_buf);
 	ck_assert_msg(report_line_of(line, n, "stuck", &l),
 	    "no report line of \"stuck\"");
-	assert_report_stage(l, 2);
+	assert_report_stage(l, 1, "stuck", tid[0], 2);
 	/* Not yet told to stop when the deadline passed: listed or not. */
 	if (report_line_of(line, n, "late", &l))
-		assert_report_stage(l, 5);
+		assert_report_stage(l, 2, "late", tid[1], 5);
 	ck_assert_str_eq(line[n - 1], "exeunt: action: proceed");
 }
 END_TEST
