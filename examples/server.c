@@ -10,16 +10,17 @@
  * non-daemon thread, so nobody calls a stop function: main sends its
  * requests, reads a few replies and returns.
  *
- * At exit the listener is stopped first, because it was created last
- * (the terminate phase goes newest first).  Its terminate callback closes
- * the queue under the queue's lock, so no job is accepted after that;
- * its stop file descriptor wakes it from poll(2).  Then each worker's
- * callback wakes the workers, which finish every job already accepted and
- * return.  The join phase waits for all four threads, and the
- * exeunt_atexit() hook, which runs after it, reports that every accepted
- * request was answered.  Requests the listener never read are left in
- * the socket, and one it read while the queue was closing is refused:
- * neither was taken, and the hook counts both.
+ * The listener runs at stage 0 and the workers at stage 1, so the
+ * shutdown stops the listener and waits for it to end before it tells
+ * any worker to stop.  Nothing is added to the queue after that: the
+ * queue needs no "closed" flag and no thread needs a terminate callback.
+ * Each thread waits in a stop-aware call that returns ECANCELED on its
+ * stop request: the listener in exeunt_poll(), a worker in
+ * exeunt_cond_wait(), which it only calls when the queue is empty, so a
+ * worker answers every job already accepted before it returns.  The
+ * exeunt_atexit() hook, which runs after the last stage, reports that
+ * every accepted request was answered.  Requests the listener never read
+ * are left in the socket; the hook counts them.
  */
 #include <exeunt.h>
 
@@ -30,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #define NWORKERS	3
 #define NREQUESTS	24
@@ -53,8 +53,7 @@ static struct {
 	pthread_cond_t cond;
 	struct request jobs[QUEUE_MAX];
 	unsigned head, len;
-	int closed;		/* no job is accepted any more */
-	unsigned accepted, refused, answered;
+	unsigned accepted, answered;
 } queue = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -78,68 +77,24 @@ count_primes(unsigned limit)
 	return count;
 }
 
-/* Terminate callback of the listener: close the queue, wake everyone. */
-static void
-close_queue(exeunt_thread_t *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-	pthread_mutex_lock(&queue.lock);
-	queue.closed = 1;
-	pthread_cond_broadcast(&queue.cond);
-	pthread_mutex_unlock(&queue.lock);
-}
-
-/*
- * Terminate callback of a worker.  The stop flag is already set; taking
- * the lock before the broadcast means the worker is either about to see
- * the flag or already waiting, so the wake-up is not lost.
- */
-static void
-wake_workers(exeunt_thread_t *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-	pthread_mutex_lock(&queue.lock);
-	pthread_cond_broadcast(&queue.cond);
-	pthread_mutex_unlock(&queue.lock);
-}
-
 static void *
 listener(void *arg)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd = { .fd = sock[0], .events = POLLIN };
 	struct request req;
 
 	(void)arg;
-	pfd[0].fd = sock[0];
-	pfd[0].events = POLLIN;
-	pfd[1].fd = exeunt_stop_fd();
-	pfd[1].events = POLLIN;
-	if (pfd[1].fd < 0) {
-		perror("server: exeunt_stop_fd");
-		shutdown(sock[0], SHUT_RDWR);	/* the client sees EOF */
-		return NULL;
-	}
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		if (exeunt_poll(&pfd, 1, -1) < 0) {
+			if (errno == ECANCELED)
+				return NULL;	/* stop requested */
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pfd[1].revents & POLLIN)
-			return NULL;	/* stop requested */
-		if (!(pfd[0].revents & POLLIN))
-			continue;
 		if (recv(sock[0], &req, sizeof(req), 0) != (ssize_t)sizeof(req))
 			break;
 		pthread_mutex_lock(&queue.lock);
-		if (queue.closed) {
-			/* Read during the shutdown, but not taken. */
-			queue.refused++;
-			pthread_mutex_unlock(&queue.lock);
-			return NULL;
-		}
 		if (queue.len == QUEUE_MAX) {
 			pthread_mutex_unlock(&queue.lock);
 			break;
@@ -154,6 +109,27 @@ listener(void *arg)
 	return NULL;
 }
 
+/*
+ * Takes the next job into *req, waiting for one; returns 0 once the
+ * worker is told to stop and the queue is empty.  The listener has ended
+ * by then (it is in an earlier stage), so the queue only shrinks.
+ */
+static int
+take(struct request *req)
+{
+	pthread_mutex_lock(&queue.lock);
+	while (queue.len == 0)
+		if (exeunt_cond_wait(&queue.cond, &queue.lock) != 0) {
+			pthread_mutex_unlock(&queue.lock);
+			return 0;
+		}
+	*req = queue.jobs[queue.head];
+	queue.head = (queue.head + 1) % QUEUE_MAX;
+	queue.len--;
+	pthread_mutex_unlock(&queue.lock);
+	return 1;
+}
+
 static void *
 worker(void *arg)
 {
@@ -161,24 +137,7 @@ worker(void *arg)
 	struct request req;
 	struct reply rep;
 
-	for (;;) {
-		pthread_mutex_lock(&queue.lock);
-		/*
-		 * Once told to stop, a worker still drains the queue: a job
-		 * in the queue has been accepted and will be answered.
-		 */
-		while (queue.len == 0 && !queue.closed &&
-		    !exeunt_stop_requested())
-			pthread_cond_wait(&queue.cond, &queue.lock);
-		if (queue.len == 0) {
-			pthread_mutex_unlock(&queue.lock);
-			break;
-		}
-		req = queue.jobs[queue.head];
-		queue.head = (queue.head + 1) % QUEUE_MAX;
-		queue.len--;
-		pthread_mutex_unlock(&queue.lock);
-
+	while (take(&req)) {
 		rep.id = req.id;
 		rep.primes = count_primes(req.limit);
 		rep.worker = self;
@@ -193,7 +152,7 @@ worker(void *arg)
 	return (void *)(size_t)done;
 }
 
-/* Runs after the join phase: every server thread has finished. */
+/* Runs after the last stage: every server thread has finished. */
 static void
 report(void *arg)
 {
@@ -205,16 +164,15 @@ report(void *arg)
 	    (ssize_t)sizeof(req))
 		unread++;
 	pthread_mutex_lock(&queue.lock);
-	printf("server: %u requests accepted, %u answered, %u refused, %u"
-	    " never read: %s\n", queue.accepted, queue.answered,
-	    queue.refused, unread, queue.accepted == queue.answered ?
+	printf("server: %u requests accepted, %u answered, %u never read:"
+	    " %s\n", queue.accepted, queue.answered, unread,
+	    queue.accepted == queue.answered ?
 	    "every accepted request was answered" : "ACCEPTED WORK LOST");
 	pthread_mutex_unlock(&queue.lock);
 }
 
 static void
-start(const char *name, void *(*fn)(void *), void *arg,
-    exeunt_terminate_fn on_terminate)
+start(const char *name, void *(*fn)(void *), void *arg, int stage)
 {
 	exeunt_thread_t *t;
 	exeunt_attr_t attr;
@@ -223,7 +181,7 @@ start(const char *name, void *(*fn)(void *), void *arg,
 	exeunt_attr_init(&attr);
 	exeunt_attr_setname(&attr, name);
 	exeunt_attr_setdaemon(&attr, 0);
-	exeunt_attr_setterminate(&attr, on_terminate, NULL);
+	exeunt_attr_setstage(&attr, stage);
 	rc = exeunt_thread_create(&t, &attr, fn, arg);
 	exeunt_attr_destroy(&attr);
 	if (rc != 0) {
@@ -251,12 +209,11 @@ main(void)
 		return EXIT_FAILURE;
 	}
 
-	/* Workers first, listener last: the listener is stopped first. */
+	start("listener", listener, NULL, 0);
 	for (i = 1; i <= NWORKERS; i++) {
 		snprintf(name, sizeof(name), "worker-%u", i);
-		start(name, worker, (void *)(size_t)i, wake_workers);
+		start(name, worker, (void *)(size_t)i, 1);
 	}
-	start("listener", listener, NULL, close_queue);
 
 	for (i = 0; i < NREQUESTS; i++) {
 		req.id = i;

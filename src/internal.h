@@ -49,6 +49,7 @@ enum {
 struct exeunt__stopcb;
 struct exeunt__cblist {
 	atomic_int lock;		/* a spin lock: see stopcb.c */
+	atomic_int busy;		/* its owner changes it without */
 	struct exeunt__stopcb *head;	/* newest first */
 };
 
@@ -226,9 +227,11 @@ void exeunt__leave_callbacks_locked(void) EXEUNT__HIDDEN;
 int exeunt__renew_fd(int fd) EXEUNT__HIDDEN;
 
 /* stopcb.c */
+void exeunt__stopcb_init(void) EXEUNT__HIDDEN;
 void exeunt__run_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
 int exeunt__stop_callbacks_pushed(struct exeunt__cblist *list)
     EXEUNT__HIDDEN;
+void exeunt__leave_stop_callbacks_locked(void) EXEUNT__HIDDEN;
 void exeunt__drop_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
 void exeunt__stop_callbacks_reset_child(struct exeunt__cblist *list,
     int keep_own) EXEUNT__HIDDEN;

@@ -267,6 +267,7 @@ exeunt__init(void)
 	exeunt__debug_init();
 	exeunt__thread_init();
 	exeunt__fork_init();
+	exeunt__stopcb_init();
 	exeunt__signal_init();
 	exeunt__exit_init();
 }

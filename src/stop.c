@@ -158,15 +158,17 @@ exeunt__request_stop(struct exeunt_thread *t)
 }
 
 /*
- * The calling thread will never return from the terminate callbacks it is
- * in (it called exit() there, or is parked): count them as returned, so
- * that their threads can finish.  The caller holds the lock.
+ * The calling thread will never return from the terminate callbacks and
+ * stop callbacks it is in (it called exit() there, or is parked): count
+ * them as returned, so that their threads can finish.  The caller holds
+ * the lock.
  */
 void
 exeunt__leave_callbacks_locked(void)
 {
 	struct exeunt_thread *t;
 
+	exeunt__leave_stop_callbacks_locked();
 	for (t = exeunt__reg.head; t != NULL; t = t->next) {
 		if (t->term_state == EXEUNT__TERM_RUNNING &&
 		    pthread_equal(t->term_runner, pthread_self())) {

@@ -5,12 +5,20 @@
  *
  * Each registered thread has a list of the callbacks it pushed, in its
  * record; unregistered threads share the process's list, which the
- * shutdown's process-wide stop runs.  A list is guarded by a spin lock of
- * its own, not by the library lock: push and pop are on the path of every
- * stop-aware wait and cost two atomic exchanges between them.  The lock is
- * held only to link or unlink a callback, never while one runs, and the
- * library lock is never taken under it (the lock order is the library
- * lock, then a list's).
+ * shutdown's process-wide stop runs.  Push and pop are on the path of every
+ * stop-aware wait, so a registered thread changes its own list with no
+ * atomic read-modify-write at all, as long as its stop has not been
+ * requested: it marks the list busy, checks its stop word, and changes the
+ * list.  A stop request raises the word, then makes every thread of the
+ * process execute a full memory barrier (membarrier(2)), then waits until
+ * the list is no longer busy: after the barrier, either the request sees
+ * the owner's busy mark, or the owner sees the raised word and takes the
+ * slow path.  From the moment the word is raised, everything that touches
+ * the list takes its spin lock, which is held only to link or unlink a
+ * callback, never while one runs.  The library lock is never taken under
+ * it (the lock order is the library lock, then a list's).  Where the
+ * kernel has no membarrier(2), and for the process's list, which many
+ * threads share, every change takes the spin lock.
  *
  * A stop request takes the callbacks off the list one at a time, newest
  * first, and runs each without any lock.  A callback that is running
@@ -22,8 +30,11 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define STOPCB_MAGIC 0x65787363u	/* "exsc" */
 
@@ -55,6 +66,63 @@ _Static_assert(sizeof(struct exeunt__stopcb) <= sizeof(exeunt_stop_callback_t),
 _Static_assert(_Alignof(struct exeunt__stopcb) <=
     _Alignof(exeunt_stop_callback_t),
     "struct exeunt__stopcb needs more alignment than exeunt_stop_callback_t");
+
+/* 1 if this process may use the owners' lock-free path: registered for
+ * expedited membarrier(2) at start-up. */
+static int asymmetric;
+
+void
+exeunt__stopcb_init(void)
+{
+#if defined(SYS_membarrier)
+	asymmetric = syscall(SYS_membarrier,
+	    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+#endif
+}
+
+/*
+ * The owner of l is about to change it: 1 if it may do so without the
+ * lock (it must then call owner_end()), 0 if it must take the lock.  word
+ * is the stop word of l.
+ */
+static int
+owner_begin(struct exeunt__cblist *l, atomic_int *word)
+{
+	if (!asymmetric || l == &exeunt__reg.cbs)
+		return 0;
+	atomic_store_explicit(&l->busy, 1, memory_order_relaxed);
+	/* The request's membarrier() stands for the fence between the
+	 * store and the load. */
+	atomic_signal_fence(memory_order_seq_cst);
+	if (!atomic_load_explicit(word, memory_order_relaxed))
+		return 1;
+	atomic_store_explicit(&l->busy, 0, memory_order_release);
+	return 0;
+}
+
+static void
+owner_end(struct exeunt__cblist *l)
+{
+	atomic_store_explicit(&l->busy, 0, memory_order_release);
+}
+
+/*
+ * A stop request, its word raised, is about to take callbacks off l: once
+ * this returns, the owner of l takes its lock for every change.
+ */
+static void
+await_owner(struct exeunt__cblist *l)
+{
+#if defined(SYS_membarrier)
+	if (!asymmetric || l == &exeunt__reg.cbs)
+		return;
+	(void)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	while (atomic_load_explicit(&l->busy, memory_order_acquire))
+		sched_yield();
+#else
+	(void)l;
+#endif
+}
 
 static void
 list_lock(struct exeunt__cblist *l)
@@ -110,6 +178,7 @@ exeunt_stop_callback_push(exeunt_stop_callback_t *cb, void (*fn)(void *arg),
 	struct exeunt__stopcb *c = (struct exeunt__stopcb *)(void *)cb;
 	struct exeunt__cblist *l;
 	atomic_int *word;
+	int locked;
 
 	if (cb == NULL || fn == NULL)
 		return EINVAL;
@@ -120,11 +189,13 @@ exeunt_stop_callback_push(exeunt_stop_callback_t *cb, void (*fn)(void *arg),
 	c->run = NULL;
 	c->prev = NULL;
 	c->pusher = pthread_self();
-	list_lock(l);
-	if (atomic_load_explicit(word, memory_order_relaxed)) {
-		list_unlock(l);
-		c->magic = 0;
-		return ECANCELED;
+	if ((locked = !owner_begin(l, word))) {
+		list_lock(l);
+		if (atomic_load_explicit(word, memory_order_relaxed)) {
+			list_unlock(l);
+			c->magic = 0;
+			return ECANCELED;
+		}
 	}
 	c->next = l->head;
 	if (l->head != NULL)
@@ -132,7 +203,10 @@ exeunt_stop_callback_push(exeunt_stop_callback_t *cb, void (*fn)(void *arg),
 	l->head = c;
 	atomic_store_explicit(&c->state, CB_LINKED, memory_order_relaxed);
 	c->magic = STOPCB_MAGIC;
-	list_unlock(l);
+	if (locked)
+		list_unlock(l);
+	else
+		owner_end(l);
 	return 0;
 }
 
@@ -154,6 +228,12 @@ take_off(struct exeunt__stopcb *c, int *self_running)
 	*self_running = 0;
 	if (l != own_list(&word) && l != &exeunt__reg.cbs)
 		return atomic_load(&c->state);
+	if (owner_begin(l, word)) {
+		/* No stop yet: it is on the list. */
+		unlink_locked(l, c);
+		owner_end(l);
+		return CB_LINKED;
+	}
 	list_lock(l);
 	state = atomic_load_explicit(&c->state, memory_order_relaxed);
 	if (state == CB_LINKED)
@@ -216,9 +296,30 @@ exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
 
 struct running {
 	struct cb_run run;
-	struct exeunt__stopcb *c;
+	struct exeunt__stopcb *c;	/* NULL once left */
 	struct exeunt__cblist *list;
+	struct running *outer;		/* a callback this one runs in */
 };
+
+/* The callbacks that the calling thread is running, innermost first. */
+static _Thread_local struct running *running_top;
+
+/* Mark r's callback done, under its list's lock too: a pop that finds
+ * it running under that lock may look at the runner's frame, r, which
+ * lives on until then.  The caller holds the library lock. */
+static void
+done_locked(struct running *r)
+{
+	if (r->run.popped || r->c == NULL)
+		return;
+	list_lock(r->list);
+	r->c->run = NULL;
+	atomic_store(&r->c->state, CB_DONE);
+	list_unlock(r->list);
+	r->c = NULL;
+	if (exeunt__reg.waiters > 0)
+		pthread_cond_broadcast(&exeunt__reg.cond);
+}
 
 /* The runner's part ends, by return or by unwinding (a C++ exception
  * from fn): the callback is done, and a pop waiting for it returns.  Not
@@ -228,19 +329,24 @@ mark_done(void *arg)
 {
 	struct running *r = arg;
 
-	/* Under the list's lock too: a pop that finds the callback running
-	 * under it may look at the runner's frame, which lives on until
-	 * then. */
+	running_top = r->outer;
 	exeunt__lock();
-	if (!r->run.popped) {
-		list_lock(r->list);
-		r->c->run = NULL;
-		atomic_store(&r->c->state, CB_DONE);
-		list_unlock(r->list);
-		if (exeunt__reg.waiters > 0)
-			pthread_cond_broadcast(&exeunt__reg.cond);
-	}
+	done_locked(r);
 	exeunt__unlock();
+}
+
+/*
+ * The calling thread never returns from the stop callbacks it is in (it
+ * called exit() there, or is parked): count them as returned, so that
+ * their pushers' pops return.  The caller holds the library lock.
+ */
+void
+exeunt__leave_stop_callbacks_locked(void)
+{
+	struct running *r;
+
+	for (r = running_top; r != NULL; r = r->outer)
+		done_locked(r);
 }
 
 /*
@@ -255,6 +361,7 @@ exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 	void (*fn)(void *);
 	void *arg;
 
+	await_owner(l);
 	r.run.runner = pthread_self();
 	r.list = l;
 	for (;;) {
@@ -271,6 +378,8 @@ exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 		fn = r.c->fn;
 		arg = r.c->arg;
 		list_unlock(l);
+		r.outer = running_top;
+		running_top = &r;
 		pthread_cleanup_push(mark_done, &r);
 		fn(arg);
 		pthread_cleanup_pop(1);
@@ -312,6 +421,7 @@ exeunt__stop_callbacks_reset_child(struct exeunt__cblist *l, int keep_own)
 	struct exeunt__stopcb *c, *next, *head = NULL, *tail = NULL;
 
 	atomic_store(&l->lock, 0);
+	atomic_store(&l->busy, 0);
 	for (c = keep_own ? l->head : NULL; c != NULL; c = next) {
 		next = c->next;
 		if (!pthread_equal(c->pusher, pthread_self()) ||
