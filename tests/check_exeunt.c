@@ -317,6 +317,7 @@ main(void)
 	srunner_add_suite(sr, make_finish_suite());
 	srunner_add_suite(sr, make_contract_suite());
 	srunner_add_suite(sr, make_exitpath_suite());
+	srunner_add_suite(sr, make_stages_suite());
 	srunner_add_suite(sr, make_waits_suite());
 
 	/*
