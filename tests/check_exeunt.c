@@ -139,7 +139,7 @@ test_gettid(void)
 }
 
 /* The state letter of a thread of this process, or 0 if it is gone. */
-static char
+char
 thread_state(pid_t tid)
 {
 	char path[64], buf[512], *p;

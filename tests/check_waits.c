@@ -119,26 +119,6 @@ spin(unsigned n)
 		continue;
 }
 
-/* 1 if thread tid of this process sleeps now (state 'S' in /proc). */
-static int
-is_sleeping(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' && p[2] == 'S';
-}
-
 /* A stop request made by a raw thread: started opens before it, requested
  * once it returned. */
 struct held_request {
@@ -689,7 +669,7 @@ START_TEST(pop_waits_for_running_callback)
 	while (!atomic_load(&p.popping) && !deadline_passed(&d))
 		poll_pause();
 	d = deadline_in(200);
-	while (!atomic_load(&p.popped) && !is_sleeping(p.tid) &&
+	while (!atomic_load(&p.popped) && thread_state(p.tid) != 'S' &&
 	    !deadline_passed(&d))
 		poll_pause();
 	ck_assert_msg(!atomic_load(&p.popped), "pop returned while the "
@@ -1249,7 +1229,7 @@ START_TEST(cond_timedwait_ecanceled_beats_etimedout_during)
 	/* The request sets the flag, then blocks on the mutex we hold (or
 	 * ends, if it does not take it): a bounded look. */
 	d = deadline_in(200);
-	while (!is_sleeping(h.tid) && !gate_is_open(&h.requested) &&
+	while (thread_state(h.tid) != 'S' && !gate_is_open(&h.requested) &&
 	    !deadline_passed(&d))
 		poll_pause();
 	pthread_mutex_unlock(&w.mu);

@@ -79,6 +79,9 @@ pid_t test_gettid(void);
  * sleeping thread is known to be inside that call.
  */
 int wait_until_sleeping(pid_t tid);
+/* The state letter of thread tid of this process ('S': sleeping), or 0
+ * if it is gone. */
+char thread_state(pid_t tid);
 /* Polls exeunt_count() until it equals n; 1 if seen before the deadline. */
 int wait_count(size_t n);
 /* Polls exeunt_phase() until it equals p; 1 if seen before the deadline. */
