@@ -415,6 +415,42 @@ sc_check(const char *what, int rc)
 	}
 }
 
+/* sc_start_named() in a shutdown stage; name NULL: the default name. */
+static inline void
+sc_start_staged(const char *name, int stage, int daemon,
+    exeunt_terminate_fn fn, void *fn_arg, void *(*start)(void *), void *arg)
+{
+	exeunt_attr_t a;
+	exeunt_thread_t *t;
+
+	exeunt_attr_init(&a);
+	if (name != NULL)
+		exeunt_attr_setname(&a, name);
+	sc_check("exeunt_attr_setstage", exeunt_attr_setstage(&a, stage));
+	if (daemon >= 0)
+		exeunt_attr_setdaemon(&a, daemon);
+	if (fn != NULL)
+		exeunt_attr_setterminate(&a, fn, fn_arg);
+	sc_check("exeunt_thread_create", exeunt_thread_create(&t, &a, start,
+	    arg));
+	exeunt_attr_destroy(&a);
+	exeunt_thread_detach(t);
+}
+
+/* Waits on cv, under mu, for a broadcast or ms milliseconds at most:
+ * the bound on how late a change that is not broadcast is noticed. */
+static inline void
+sc_cond_tick(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(cv, mu, &ts);
+}
+
 /* A counter that threads can wait to reach a value. */
 struct sc_count {
 	pthread_mutex_t mu;

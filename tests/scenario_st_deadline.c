@@ -40,28 +40,12 @@ late(void *arg)
 	return NULL;
 }
 
-static void
-start_staged(const char *name, int stage, void *(*fn)(void *))
-{
-	exeunt_thread_t *t;
-	exeunt_attr_t a;
-
-	exeunt_attr_init(&a);
-	exeunt_attr_setname(&a, name);
-	sc_check("exeunt_attr_setstage", exeunt_attr_setstage(&a, stage));
-	exeunt_attr_setterminate(&a, terminate_say, (void *)name);
-	sc_check("exeunt_thread_create", exeunt_thread_create(&t, &a, fn,
-	    NULL));
-	exeunt_attr_destroy(&a);
-	exeunt_thread_detach(t);
-}
-
 int
 main(void)
 {
 	exeunt_atexit(hook_say, "1");
-	start_staged("stuck", 2, stuck);
-	start_staged("late", 5, late);
+	sc_start_staged("stuck", 2, -1, terminate_say, "stuck", stuck, NULL);
+	sc_start_staged("late", 5, -1, terminate_say, "late", late, NULL);
 	count_wait(&started, 2);
 	say("tids %d %d\n", (int)tids[0], (int)tids[1]);
 	say("main exits\n");

@@ -65,22 +65,6 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Waits for a record or 5 ms: how late its own stop, which does not
- * broadcast the queue, is noticed. */
-static void
-queue_tick(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 5 * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&queue.cv, &queue.mu, &ts);
-}
-
 /* Writes records until told to stop with the queue empty. */
 static void *
 logger(void *arg)
@@ -101,7 +85,7 @@ logger(void *arg)
 		}
 		if (exeunt_stop_requested())
 			break;
-		queue_tick();
+		sc_cond_tick(&queue.cv, &queue.mu, 5);
 	}
 	pthread_mutex_unlock(&queue.mu);
 	at_stop = atomic_load(&ended);
@@ -123,20 +107,12 @@ hook_queue(void *arg)
 int
 main(void)
 {
-	exeunt_thread_t *t;
-	exeunt_attr_t a;
 	long i;
 
 	exeunt_atexit(hook_queue, NULL);
 	for (i = 0; i < WORKERS; i++)
 		sc_start(0, NULL, NULL, worker, (void *)i);
-	exeunt_attr_init(&a);
-	exeunt_attr_setname(&a, "logger");
-	sc_check("exeunt_attr_setstage", exeunt_attr_setstage(&a, 1));
-	sc_check("exeunt_thread_create", exeunt_thread_create(&t, &a, logger,
-	    NULL));
-	exeunt_attr_destroy(&a);
-	exeunt_thread_detach(t);
+	sc_start_staged("logger", 1, -1, NULL, NULL, logger, NULL);
 	count_wait(&started, WORKERS + 1);
 	say("main exits\n");
 	return 0;

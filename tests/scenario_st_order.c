@@ -47,22 +47,6 @@ static struct {
 
 static struct sc_count started = SC_COUNT_INIT;
 
-/* Waits for a broadcast on the board or 5 ms: the bound on how late a
- * stop (which does not broadcast) or a deadline is noticed. */
-static void
-board_tick(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 5 * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&board.cv, &board.mu, &ts);
-}
-
 /* Answers every question until the calling thread is told to stop. */
 static void
 answer_until_stopped(const struct member *m)
@@ -73,7 +57,7 @@ answer_until_stopped(const struct member *m)
 			board.seen[m->n] = board.gen;
 			pthread_cond_broadcast(&board.cv);
 		}
-		board_tick();
+		sc_cond_tick(&board.cv, &board.mu, 5);
 	}
 	board.gone[m->n] = 1;
 	pthread_cond_broadcast(&board.cv);
@@ -109,7 +93,7 @@ ask_later_stages(const struct member *m)
 			    m->n, missing);
 			break;
 		}
-		board_tick();
+		sc_cond_tick(&board.cv, &board.mu, 5);
 	}
 	pthread_mutex_unlock(&board.mu);
 }
@@ -141,21 +125,12 @@ static void
 start_member(int n, int stage, int daemon)
 {
 	struct member *m = &members[n];
-	exeunt_thread_t *t;
-	exeunt_attr_t a;
-
 	m->n = n;
 	m->stage = stage;
 	m->daemon = daemon;
 	say("thread %d stage %d %s\n", n, stage, daemon ? "daemon" : "worker");
-	exeunt_attr_init(&a);
-	sc_check("exeunt_attr_setstage", exeunt_attr_setstage(&a, stage));
-	exeunt_attr_setdaemon(&a, daemon);
-	exeunt_attr_setterminate(&a, terminate_member, m);
-	sc_check("exeunt_thread_create", exeunt_thread_create(&t, &a,
-	    member_main, m));
-	exeunt_attr_destroy(&a);
-	exeunt_thread_detach(t);
+	sc_start_staged(NULL, stage, daemon, terminate_member, m, member_main,
+	    m);
 }
 
 int

@@ -107,29 +107,14 @@ hook_phase(void *arg)
 	    stage_now(s, sizeof s));
 }
 
-static void
-start_staged(const char *name, int stage, void *(*fn)(void *))
-{
-	exeunt_thread_t *t;
-	exeunt_attr_t a;
-
-	exeunt_attr_init(&a);
-	exeunt_attr_setname(&a, name);
-	sc_check("exeunt_attr_setstage", exeunt_attr_setstage(&a, stage));
-	exeunt_attr_setterminate(&a, terminate_phase, (void *)name);
-	sc_check("exeunt_thread_create", exeunt_thread_create(&t, &a, fn,
-	    (void *)name));
-	exeunt_attr_destroy(&a);
-	exeunt_thread_detach(t);
-}
-
 int
 main(void)
 {
 	exeunt_atexit(hook_phase, NULL);
-	start_staged("w1", 0, worker);
-	start_staged("w2", 0, worker);
-	start_staged("observer", 1, observer);
+	sc_start_staged("w1", 0, -1, terminate_phase, "w1", worker, "w1");
+	sc_start_staged("w2", 0, -1, terminate_phase, "w2", worker, "w2");
+	sc_start_staged("observer", 1, -1, terminate_phase, "observer",
+	    observer, "observer");
 	count_wait(&started, 3);
 	say("main exits\n");
 	return 0;
