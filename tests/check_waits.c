@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -2494,6 +2495,34 @@ START_TEST(rv_exit_from_stop_callback_keeps_terminate)
 }
 END_TEST
 
+/*
+ * exeunt_poll() "returns as poll(2)": a set of exactly RLIMIT_NOFILE
+ * entries is one that poll(2) takes, but exeunt_poll() adds its stop
+ * descriptor and passes one more, which poll(2) refuses with EINVAL.
+ */
+START_TEST(rv_poll_set_at_nofile_limit)
+{
+	enum { LIMIT = 256 };
+	struct pollfd set[LIMIT];
+	struct rlimit rl = { LIMIT, LIMIT };
+	int i, n;
+
+	ck_assert_int_ge(exeunt_stop_fd(), 0);
+	ck_assert_int_lt(exeunt_stop_fd(), LIMIT);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	for (i = 0; i < LIMIT; i++) {
+		set[i].fd = -1;
+		set[i].events = POLLIN;
+		set[i].revents = 0;
+	}
+	ck_assert_int_eq(poll(set, LIMIT, 0), 0);
+	errno = 0;
+	n = exeunt_poll(set, LIMIT, 0);
+	ck_assert_msg(n == 0, "exeunt_poll of %d entries: %d, errno %s; "
+	    "poll(2): 0", LIMIT, n, strerror(errno));
+}
+END_TEST
+
 Suite *
 make_waits_suite(void)
 {
@@ -2582,6 +2611,7 @@ make_waits_suite(void)
 	tcase_set_timeout(rv, UNIT_TIMEOUT);
 	tcase_add_test(rv, rv_storage_untouched_after_thread_end);
 	tcase_add_test(rv, rv_fork_child_pop_of_ran_callback);
+	tcase_add_test(rv, rv_poll_set_at_nofile_limit);
 	suite_add_tcase(s, rv);
 
 	tcase_set_timeout(rvs, SCENARIO_TIMEOUT);
