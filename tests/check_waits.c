@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct child ch;
@@ -2241,6 +2243,266 @@ START_TEST(unregistered_waits_end_on_shutdown)
 }
 END_TEST
 
+/* 9. Review (rev9) ----------------------------------------------------- */
+
+/* A thread that pushes a callback and ends once told to stop, without
+ * popping it; the callback holds its runner until release opens. */
+struct endrun {
+	exeunt_stop_callback_t *cb;
+	struct gate pushed, entered, release;
+	int push_rc;
+};
+
+static void
+endrun_fn(void *arg)
+{
+	struct endrun *e = arg;
+
+	gate_open(&e->entered);
+	gate_wait(&e->release);
+}
+
+static void *
+start_push_end_unpopped(void *arg)
+{
+	struct endrun *e = arg;
+
+	e->push_rc = exeunt_stop_callback_push(e->cb, endrun_fn, e);
+	gate_open(&e->pushed);
+	exeunt_wait_stop(NULL);
+	return e;
+}
+
+struct joiner {
+	exeunt_thread_t *t;
+	struct gate done;
+	int rc;
+};
+
+static void *
+start_joiner(void *arg)
+{
+	struct joiner *j = arg;
+
+	j->rc = exeunt_thread_join(j->t, NULL);
+	gate_open(&j->done);
+	return NULL;
+}
+
+/*
+ * A thread without a terminate callback ends, unpopped, while its stop
+ * callback runs in the thread that requested the stop.  "A thread that
+ * ends with callbacks still pushed drops them: ... the library never
+ * touches their storage again."  Either its end waits for the callback
+ * (the join is still blocked after a while), or once it is joined the
+ * storage is the owner's: here it is overwritten after the join, and
+ * must be found as left once the callback has returned.  The runner
+ * marks the callback done in it (stopcb.c done_locked()).
+ */
+START_TEST(rv_storage_untouched_after_thread_end)
+{
+	unsigned char *bytes;
+	struct endrun e;
+	struct held_request h;
+	struct joiner j;
+	pthread_t r, jt;
+	size_t i, changed = 0;
+	int joined_early;
+
+	memset(&e, 0, sizeof e);
+	gate_init(&e.pushed);
+	gate_init(&e.entered);
+	gate_init(&e.release);
+	e.push_rc = -1;
+	e.cb = malloc(sizeof *e.cb);
+	ck_assert_ptr_nonnull(e.cb);
+	memset(&j, 0, sizeof j);
+	gate_init(&j.done);
+	j.rc = -1;
+	j.t = create_or_fail(NULL, start_push_end_unpopped, &e);
+	gate_wait(&e.pushed);
+	ck_assert_int_eq(e.push_rc, 0);
+	held_request_init(&h, j.t);
+	r = start_raw(start_held_request, &h);
+	gate_wait(&e.entered);
+	jt = start_raw(start_joiner, &j);
+	joined_early = gate_wait_ms(&j.done, 500) == 0;
+	if (joined_early) {
+		ck_assert_int_eq(j.rc, 0);
+		memset(e.cb, 0xa5, sizeof *e.cb);
+	}
+	gate_open(&e.release);
+	join_raw(r);
+	join_raw(jt);
+	ck_assert_int_eq(h.rc, 0);
+	ck_assert_int_eq(j.rc, 0);
+	if (joined_early) {
+		bytes = (unsigned char *)e.cb;
+		for (i = 0; i < sizeof *e.cb; i++)
+			changed += bytes[i] != 0xa5;
+		ck_assert_msg(changed == 0, "%zu bytes of the callback's "
+		    "storage written after its thread was joined", changed);
+	}
+	free(e.cb);
+}
+END_TEST
+
+/* What the child of fork() saw, as its exit status's bits. */
+enum {
+	FK_POP1_ECANCELED = 1,	/* pop of the callback that ran: ECANCELED */
+	FK_CB2_RAN = 2,		/* the child's own callback ran on its stop */
+	FK_POP2_ECANCELED = 4,	/* and its pop said so */
+	FK_ALL = 7
+};
+
+struct forker {
+	struct calls log;
+	struct rec rec1, rec2;
+	exeunt_stop_callback_t cb1, cb2;
+	int push_rc, req_rc, status, reaped;
+};
+
+static void *
+start_stop_self_then_fork(void *arg)
+{
+	struct forker *f = arg;
+	struct timespec d;
+	pid_t pid, w;
+	int bits;
+
+	f->push_rc = exeunt_stop_callback_push(&f->cb1, record, &f->rec1);
+	/* cb1 runs here, in its own thread, and is done; not popped. */
+	f->req_rc = exeunt_thread_request_stop(exeunt_thread_self());
+	if ((pid = fork()) == 0) {
+		bits = 0;
+		if (exeunt_stop_callback_push(&f->cb2, record, &f->rec2) != 0)
+			_exit(64);
+		bits |= exeunt_stop_callback_pop(&f->cb1) == ECANCELED ?
+		    FK_POP1_ECANCELED : 0;
+		exeunt_thread_request_stop(exeunt_thread_self());
+		bits |= atomic_load(&f->rec2.count) == 1 ? FK_CB2_RAN : 0;
+		bits |= exeunt_stop_callback_pop(&f->cb2) == ECANCELED ?
+		    FK_POP2_ECANCELED : 0;
+		_exit(bits);
+	}
+	if (pid < 0)
+		return f;
+	d = deadline_in(POLL_DEADLINE_MS);
+	while ((w = waitpid(pid, &f->status, WNOHANG)) == 0 &&
+	    !deadline_passed(&d))
+		poll_pause();
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &f->status, 0);
+	} else {
+		f->reaped = w == pid;
+	}
+	(void)exeunt_stop_callback_pop(&f->cb1);
+	return f;
+}
+
+/*
+ * A thread pushes cb1 and requests its own stop (cb1 runs, unpopped),
+ * then forks.  In the child its stop is clear again and cb1 stays pushed:
+ * its pop must say ECANCELED (fn ran), and must leave the child's own
+ * cb2 on the list, so that the child's stop request runs it.  The pop's
+ * lock-free path (no stop yet, so "it is on the list") unlinks cb1, which
+ * is not on the list, and takes cb2 off with it.
+ */
+START_TEST(rv_fork_child_pop_of_ran_callback)
+{
+	struct forker f;
+	exeunt_thread_t *t;
+	int bits;
+
+	memset(&f, 0, sizeof f);
+	atomic_init(&f.log.n, 0);
+	rec_init(&f.rec1, &f.log, 1);
+	rec_init(&f.rec2, &f.log, 2);
+	f.push_rc = f.req_rc = -1;
+	t = create_or_fail(NULL, start_stop_self_then_fork, &f);
+	join_or_fail(t);
+	ck_assert_int_eq(f.push_rc, 0);
+	ck_assert_int_eq(f.req_rc, 0);
+	ck_assert_int_eq(atomic_load(&f.rec1.count), 1);
+	ck_assert_msg(f.reaped && WIFEXITED(f.status), "the child hung or "
+	    "was killed (status %#x)", f.status);
+	bits = WEXITSTATUS(f.status);
+	ck_assert_msg(bits == FK_ALL, "in the child: pop of cb1 %s, cb2 %s, "
+	    "pop of cb2 %s", bits & FK_POP1_ECANCELED ? "ECANCELED" :
+	    "not ECANCELED", bits & FK_CB2_RAN ? "ran" : "never ran",
+	    bits & FK_POP2_ECANCELED ? "ECANCELED" : "not ECANCELED");
+}
+END_TEST
+
+/*
+ * A stop callback of an unregistered thread that blocks holds up the
+ * shutdown at its start; with a deadline and proceed the watchdog must
+ * take over, as for a blocked terminate callback (exeunt_set_timeout(3)):
+ * the hook runs and the process ends with main's status.
+ */
+START_TEST(rv_unregistered_blocked_callback_taken_over)
+{
+	char tv[64];
+	const char *const env[] = { tv, "EXEUNT_ON_TIMEOUT=proceed", NULL };
+
+	snprintf(tv, sizeof tv, "EXEUNT_TIMEOUT=%ldms",
+	    (long)(200 * test_scale()));
+	child_run(&ch, "scenario_rv_unreg_stuck", NULL, env, 0);
+	child_assert_exit(&ch, 3);
+	child_assert_out(&ch, "main exits\ncallback blocks\nhook 1\n");
+}
+END_TEST
+
+/*
+ * exit(7) from a stop callback, run by the shutdown (_i 0) or by
+ * exeunt_thread_request_stop() (_i 1): the thread's terminate callback,
+ * which comes after its stop callbacks, still runs, the thread ends
+ * before the hook, and the process ends with 7.
+ */
+START_TEST(rv_exit_from_stop_callback_keeps_terminate)
+{
+	const char *args[] = { _i == 0 ? "exit" : "request", NULL };
+	const char *const env[] = { "EXEUNT_TIMEOUT=3s",
+	    "EXEUNT_ON_TIMEOUT=exit", NULL };
+	char want[256];
+
+	snprintf(want, sizeof want, "%s\nstop callback exits\nterminate T\n"
+	    "T ends\nhook 1\n", _i == 0 ? "main exits" : "main requests");
+	child_run(&ch, "scenario_rv_exit_stopcb", args, env, 0);
+	child_assert_out(&ch, want);
+	child_assert_exit(&ch, 7);
+}
+END_TEST
+
+/*
+ * exeunt_poll() "returns as poll(2)": a set of exactly RLIMIT_NOFILE
+ * entries is one that poll(2) takes, but exeunt_poll() adds its stop
+ * descriptor and passes one more, which poll(2) refuses with EINVAL.
+ */
+START_TEST(rv_poll_set_at_nofile_limit)
+{
+	enum { LIMIT = 256 };
+	struct pollfd set[LIMIT];
+	struct rlimit rl = { LIMIT, LIMIT };
+	int i, n;
+
+	ck_assert_int_ge(exeunt_stop_fd(), 0);
+	ck_assert_int_lt(exeunt_stop_fd(), LIMIT);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	for (i = 0; i < LIMIT; i++) {
+		set[i].fd = -1;
+		set[i].events = POLLIN;
+		set[i].revents = 0;
+	}
+	ck_assert_int_eq(poll(set, LIMIT, 0), 0);
+	errno = 0;
+	n = exeunt_poll(set, LIMIT, 0);
+	ck_assert_msg(n == 0, "exeunt_poll of %d entries: %d, errno %s; "
+	    "poll(2): 0", LIMIT, n, strerror(errno));
+}
+END_TEST
+
 Suite *
 make_waits_suite(void)
 {
@@ -2253,6 +2515,8 @@ make_waits_suite(void)
 	TCase *cp = tcase_create("cancel_poll");
 	TCase *sl = tcase_create("sleep");
 	TCase *pl = tcase_create("poll");
+	TCase *rv = tcase_create("review");
+	TCase *rvs = tcase_create("review-scenario");
 
 	tcase_set_timeout(cb, UNIT_TIMEOUT);
 	tcase_add_test(cb, pop_before_stop_returns_0);
@@ -2323,5 +2587,17 @@ make_waits_suite(void)
 	tcase_add_test(pl, poll_many_fds);
 	tcase_add_test(pl, unregistered_waits_end_on_shutdown);
 	suite_add_tcase(s, pl);
+
+	tcase_set_timeout(rv, UNIT_TIMEOUT);
+	tcase_add_test(rv, rv_storage_untouched_after_thread_end);
+	tcase_add_test(rv, rv_fork_child_pop_of_ran_callback);
+	tcase_add_test(rv, rv_poll_set_at_nofile_limit);
+	suite_add_tcase(s, rv);
+
+	tcase_set_timeout(rvs, SCENARIO_TIMEOUT);
+	tcase_add_test(rvs, rv_unregistered_blocked_callback_taken_over);
+	tcase_add_loop_test(rvs, rv_exit_from_stop_callback_keeps_terminate,
+	    0, 2);
+	suite_add_tcase(s, rvs);
 	return s;
 }
