@@ -216,6 +216,26 @@ begin_join_locked(void)
 	set_phase_locked(EXEUNT_JOINING);
 }
 
+/*
+ * The stop request for t that the calling thread, the owner, makes for
+ * the shutdown never returns (exit() from one of t's stop callbacks)
+ * before t's terminate callback was called: make it again, first, when
+ * the shutdown goes on, so that the callback is called.  The caller holds
+ * the lock.
+ */
+void
+exeunt__request_again_locked(struct exeunt_thread *t)
+{
+	if (exeunt__sd.state != EXEUNT__SHUT_RUNNING ||
+	    !pthread_equal(exeunt__sd.owner, pthread_self()) ||
+	    exeunt__sd.step != EXEUNT__STEP_REQUESTS ||
+	    t->stage != exeunt__sd.stage)
+		return;
+	t->refs++;
+	t->snap_next = exeunt__sd.snap;
+	exeunt__sd.snap = t;
+}
+
 /* t has finished; the caller holds the lock. */
 void
 exeunt__stage_finish_locked(const struct exeunt_thread *t)
@@ -270,6 +290,44 @@ join_stage_locked(void)
 }
 
 /*
+ * Run user callbacks without the lock, which the caller holds: the stop
+ * request for t (its stop callbacks and terminate callback), or with t
+ * NULL the process-wide stop (the stop callbacks of the unregistered
+ * threads).  Returns 1, without the lock, if the watchdog took over
+ * meanwhile from the owner, the calling thread, and finished the
+ * shutdown; else 0 with the lock held again.
+ */
+static int
+in_callbacks_locked(int owner, struct exeunt_thread *t)
+{
+	if (owner)
+		exeunt__sd.owner_in_callback = 1;
+	exeunt__unlock();
+	if (t != NULL) {
+		exeunt__request_stop(t);
+		exeunt__release_ref(t);
+	} else
+		exeunt__stop_process();
+	exeunt__lock();
+	if (exeunt__resume_in_child_locked())
+		return in_callbacks_locked(owner, NULL);
+	if (!owner)
+		return 0;
+	exeunt__sd.owner_in_callback = 0;
+	/* The watchdog took over and runs the rest: this thread must not
+	 * run a stage, a hook or exit handlers too. */
+	if (exeunt__sd.taken_over && exeunt__exiting()) {
+		exeunt__unlock();
+		exeunt__park();
+	}
+	if (!exeunt__sd.taken_over)
+		return 0;
+	exeunt__await_done_locked();
+	exeunt__unlock();
+	return 1;
+}
+
+/*
  * The stages, lowest first: for each, a stop request to each of its
  * threads, newest first, then the wait for its non-daemon threads (and
  * those of lower stages) to finish.  Also run by the watchdog when it
@@ -285,8 +343,9 @@ run_stages(void)
 	struct exeunt_thread *t;
 
 	exeunt__deadline_begin();
-	exeunt__stop_process();
 	exeunt__lock();
+	if (in_callbacks_locked(owner, NULL))
+		return 1;
 	while (exeunt__sd.step != EXEUNT__STEP_DONE) {
 		if (exeunt__sd.step == EXEUNT__STEP_IDLE)
 			begin_stage_locked();
@@ -298,33 +357,8 @@ run_stages(void)
 			begin_join_locked();
 			continue;
 		}
-		if (owner)
-			exeunt__sd.owner_in_callback = 1;
-		exeunt__unlock();
-		exeunt__request_stop(t);
-		exeunt__release_ref(t);
-		exeunt__lock();
-		if (exeunt__resume_in_child_locked()) {
-			exeunt__unlock();
-			exeunt__stop_process();
-			exeunt__lock();
-			continue;
-		}
-		if (owner) {
-			exeunt__sd.owner_in_callback = 0;
-			/* The watchdog took over and runs the rest: this
-			 * thread must not run a stage, a hook or exit
-			 * handlers too. */
-			if (exeunt__sd.taken_over && exeunt__exiting()) {
-				exeunt__unlock();
-				exeunt__park();
-			}
-			if (exeunt__sd.taken_over) {
-				exeunt__await_done_locked();
-				exeunt__unlock();
-				return 1;
-			}
-		}
+		if (in_callbacks_locked(owner, t))
+			return 1;
 	}
 	if (atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
 		EXEUNT__TRACE("hooks begin");

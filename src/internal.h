@@ -47,10 +47,12 @@ enum {
 /* Stop callbacks pushed by one thread (a record's), or by unregistered
  * threads (the process's): see stopcb.c. */
 struct exeunt__stopcb;
+struct exeunt__cbrun;
 struct exeunt__cblist {
 	atomic_int lock;		/* a spin lock: see stopcb.c */
 	atomic_int busy;		/* its owner changes it without */
 	struct exeunt__stopcb *head;	/* newest first */
+	struct exeunt__cbrun *runs;	/* its callbacks running now */
 };
 
 struct exeunt_thread {
@@ -233,6 +235,8 @@ int exeunt__stop_callbacks_pushed(struct exeunt__cblist *list)
     EXEUNT__HIDDEN;
 void exeunt__leave_stop_callbacks_locked(void) EXEUNT__HIDDEN;
 void exeunt__drop_stop_callbacks(struct exeunt__cblist *list) EXEUNT__HIDDEN;
+int exeunt__stop_callbacks_running_locked(struct exeunt__cblist *list)
+    EXEUNT__HIDDEN;
 void exeunt__stop_callbacks_reset_child(struct exeunt__cblist *list,
     int keep_own) EXEUNT__HIDDEN;
 int exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
@@ -250,6 +254,7 @@ int exeunt__stage_begun(int stage) EXEUNT__HIDDEN;
 
 void exeunt__stage_finish_locked(const struct exeunt_thread *t)
     EXEUNT__HIDDEN;
+void exeunt__request_again_locked(struct exeunt_thread *t) EXEUNT__HIDDEN;
 void exeunt__await_done_locked(void) EXEUNT__HIDDEN;
 void exeunt__claim_exit_locked(int stage, int status, int known)
     EXEUNT__HIDDEN;

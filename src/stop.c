@@ -107,6 +107,48 @@ callback_ended(void *arg)
 }
 
 /*
+ * A stop request whose terminate callback is due but has not started: its
+ * stop callbacks run first.  On the requesting thread's stack, innermost
+ * first (a stop callback may request another thread's stop).
+ */
+struct pending {
+	struct exeunt_thread *t;
+	struct pending *outer;
+};
+
+static _Thread_local struct pending *pending_top;
+
+/* The terminate callback of p will not be called by this request after
+ * all: it may be called by a later one.  The caller holds the lock. */
+static void
+forgo_locked(struct pending *p)
+{
+	if (p->t->term_state == EXEUNT__TERM_RUNNING &&
+	    pthread_equal(p->t->term_runner, pthread_self())) {
+		p->t->term_state = EXEUNT__TERM_NONE;
+		pthread_cond_broadcast(&exeunt__reg.cond);
+	}
+}
+
+/* A stop callback unwound the requesting thread (pthread_exit(), or a C++
+ * exception): the terminate callback is not called, and its reference
+ * goes. */
+static void
+pending_unwound(void *arg)
+{
+	struct pending *p = arg;
+	int last;
+
+	pending_top = p->outer;
+	exeunt__lock();
+	forgo_locked(p);
+	last = exeunt__unref_locked(p->t);
+	exeunt__unlock();
+	if (last)
+		exeunt__free(p->t);
+}
+
+/*
  * A stop request for t; the caller holds a reference on t.  The stop
  * callbacks pushed for t run first, then its terminate callback.  The
  * decision to call the terminate callback is taken as the stop is raised,
@@ -119,6 +161,7 @@ callback_ended(void *arg)
 void
 exeunt__request_stop(struct exeunt_thread *t)
 {
+	struct pending p = { t, NULL };
 	struct timespec began;
 	int call, was, cancel;
 
@@ -138,11 +181,17 @@ exeunt__request_stop(struct exeunt_thread *t)
 	/* From here the callbacks must run and end: the trace's write(2) is
 	 * a cancellation point too. */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	exeunt__run_stop_callbacks(&t->cbs);
 	if (!call) {
+		exeunt__run_stop_callbacks(&t->cbs);
 		(void)pthread_setcancelstate(cancel, NULL);
 		return;
 	}
+	p.outer = pending_top;
+	pending_top = &p;
+	pthread_cleanup_push(pending_unwound, &p);
+	exeunt__run_stop_callbacks(&t->cbs);
+	pthread_cleanup_pop(0);
+	pending_top = p.outer;
 	if (exeunt__debug) {
 		clock_gettime(CLOCK_MONOTONIC, &began);
 		exeunt__trace("terminate seq %llu \"%s\" called", t->seq,
@@ -167,7 +216,17 @@ void
 exeunt__leave_callbacks_locked(void)
 {
 	struct exeunt_thread *t;
+	struct pending *p;
 
+	/* Terminate callbacks that were due after the stop callbacks this
+	 * thread is in: not called, so a later request calls them. */
+	for (p = pending_top; p != NULL; p = p->outer) {
+		if (p->t->term_state == EXEUNT__TERM_RUNNING &&
+		    pthread_equal(p->t->term_runner, pthread_self()))
+			exeunt__request_again_locked(p->t);
+		forgo_locked(p);
+	}
+	pending_top = NULL;
 	exeunt__leave_stop_callbacks_locked();
 	for (t = exeunt__reg.head; t != NULL; t = t->next) {
 		if (t->term_state == EXEUNT__TERM_RUNNING &&

@@ -44,10 +44,17 @@ enum {
 	CB_DONE			/* it ran and returned */
 };
 
-/* The runner's record of the callback it runs. */
-struct cb_run {
+/*
+ * A callback being run: on its runner's stack, and on its list's list of
+ * runs while the runner may still touch the callback.
+ */
+struct exeunt__cbrun {
 	pthread_t runner;
-	int popped;		/* popped by fn itself: do not touch it */
+	int popped;			/* popped by fn itself: do not touch */
+	struct exeunt__stopcb *c;
+	struct exeunt__cblist *list;	/* NULL once done */
+	struct exeunt__cbrun *prev, *next;	/* the list's runs */
+	struct exeunt__cbrun *outer;	/* a callback this one runs in */
 };
 
 struct exeunt__stopcb {
@@ -57,7 +64,7 @@ struct exeunt__stopcb {
 	void (*fn)(void *);
 	void *arg;
 	struct exeunt__cblist *list;
-	struct cb_run *run;	/* while CB_RUNNING */
+	struct exeunt__cbrun *run;	/* while CB_RUNNING */
 	pthread_t pusher;
 };
 
@@ -229,10 +236,14 @@ take_off(struct exeunt__stopcb *c, int *self_running)
 	if (l != own_list(&word) && l != &exeunt__reg.cbs)
 		return atomic_load(&c->state);
 	if (owner_begin(l, word)) {
-		/* No stop yet: it is on the list. */
-		unlink_locked(l, c);
+		/* No stop yet, so nothing else touches the list or c: it is
+		 * on the list, or it ran before a fork() that cleared the
+		 * stop. */
+		state = atomic_load_explicit(&c->state, memory_order_relaxed);
+		if (state == CB_LINKED)
+			unlink_locked(l, c);
 		owner_end(l);
-		return CB_LINKED;
+		return state;
 	}
 	list_lock(l);
 	state = atomic_load_explicit(&c->state, memory_order_relaxed);
@@ -294,40 +305,45 @@ exeunt__stop_callback_pop_nowait(exeunt_stop_callback_t *cb)
 	return state == CB_LINKED ? 0 : ECANCELED;
 }
 
-struct running {
-	struct cb_run run;
-	struct exeunt__stopcb *c;	/* NULL once left */
-	struct exeunt__cblist *list;
-	struct running *outer;		/* a callback this one runs in */
-};
-
 /* The callbacks that the calling thread is running, innermost first. */
-static _Thread_local struct running *running_top;
+static _Thread_local struct exeunt__cbrun *running_top;
 
-/* Mark r's callback done, under its list's lock too: a pop that finds
- * it running under that lock may look at the runner's frame, r, which
- * lives on until then.  The caller holds the library lock. */
+/*
+ * r's callback is done: mark it so, under its list's lock, since a pop
+ * that finds it running under that lock may look at r, which lives on
+ * until then; and take r off the list's runs, which the end of the
+ * callback's thread waits for.  Once.  The caller holds the library lock.
+ */
 static void
-done_locked(struct running *r)
+done_locked(struct exeunt__cbrun *r)
 {
-	if (r->run.popped || r->c == NULL)
+	struct exeunt__cblist *l = r->list;
+
+	if (l == NULL)
 		return;
-	list_lock(r->list);
-	r->c->run = NULL;
-	atomic_store(&r->c->state, CB_DONE);
-	list_unlock(r->list);
-	r->c = NULL;
+	list_lock(l);
+	if (!r->popped) {
+		r->c->run = NULL;
+		atomic_store(&r->c->state, CB_DONE);
+	}
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		l->runs = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	list_unlock(l);
+	r->list = NULL;
 	if (exeunt__reg.waiters > 0)
 		pthread_cond_broadcast(&exeunt__reg.cond);
 }
 
 /* The runner's part ends, by return or by unwinding (a C++ exception
- * from fn): the callback is done, and a pop waiting for it returns.  Not
- * if fn popped it itself: its storage may be gone. */
+ * from fn): the callback is done, and a pop waiting for it returns. */
 static void
 mark_done(void *arg)
 {
-	struct running *r = arg;
+	struct exeunt__cbrun *r = arg;
 
 	running_top = r->outer;
 	exeunt__lock();
@@ -343,7 +359,7 @@ mark_done(void *arg)
 void
 exeunt__leave_stop_callbacks_locked(void)
 {
-	struct running *r;
+	struct exeunt__cbrun *r;
 
 	for (r = running_top; r != NULL; r = r->outer)
 		done_locked(r);
@@ -357,13 +373,12 @@ exeunt__leave_stop_callbacks_locked(void)
 void
 exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 {
-	struct running r;
+	struct exeunt__cbrun r;
 	void (*fn)(void *);
 	void *arg;
 
 	await_owner(l);
-	r.run.runner = pthread_self();
-	r.list = l;
+	r.runner = pthread_self();
 	for (;;) {
 		list_lock(l);
 		if ((r.c = l->head) == NULL) {
@@ -371,8 +386,13 @@ exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 			return;
 		}
 		unlink_locked(l, r.c);
-		r.run.popped = 0;
-		r.c->run = &r.run;
+		r.popped = 0;
+		r.list = l;
+		r.prev = NULL;
+		if ((r.next = l->runs) != NULL)
+			r.next->prev = &r;
+		l->runs = &r;
+		r.c->run = &r;
 		atomic_store_explicit(&r.c->state, CB_RUNNING,
 		    memory_order_relaxed);
 		fn = r.c->fn;
@@ -386,26 +406,44 @@ exeunt__run_stop_callbacks(struct exeunt__cblist *l)
 	}
 }
 
-/* 1 if l has a callback pushed that has not run. */
+/* 1 if l has a callback pushed, whether it waits or runs now. */
 int
 exeunt__stop_callbacks_pushed(struct exeunt__cblist *l)
 {
 	int pushed;
 
 	list_lock(l);
-	pushed = l->head != NULL;
+	pushed = l->head != NULL || l->runs != NULL;
 	list_unlock(l);
 	return pushed;
 }
 
-/* The thread of l has ended as a registered thread: its callbacks still
- * pushed will never run, and their storage may be gone already. */
+/*
+ * The thread of l ends as a registered thread: its callbacks still
+ * pushed will never run.  One that runs now in another thread is waited
+ * for (exeunt__stop_callbacks_running_locked()) before the storage goes.
+ */
 void
 exeunt__drop_stop_callbacks(struct exeunt__cblist *l)
 {
 	list_lock(l);
 	l->head = NULL;
 	list_unlock(l);
+}
+
+/* 1 if a callback of l runs in a thread other than the calling one; the
+ * caller holds the library lock, which a callback's end takes. */
+int
+exeunt__stop_callbacks_running_locked(struct exeunt__cblist *l)
+{
+	struct exeunt__cbrun *r;
+	int running = 0;
+
+	list_lock(l);
+	for (r = l->runs; r != NULL && !running; r = r->next)
+		running = !pthread_equal(r->runner, pthread_self());
+	list_unlock(l);
+	return running;
 }
 
 /*
@@ -419,6 +457,7 @@ void
 exeunt__stop_callbacks_reset_child(struct exeunt__cblist *l, int keep_own)
 {
 	struct exeunt__stopcb *c, *next, *head = NULL, *tail = NULL;
+	struct exeunt__cbrun *r, *rnext, *runs = NULL;
 
 	atomic_store(&l->lock, 0);
 	atomic_store(&l->busy, 0);
@@ -436,4 +475,23 @@ exeunt__stop_callbacks_reset_child(struct exeunt__cblist *l, int keep_own)
 		tail = c;
 	}
 	l->head = head;
+	/* A callback that another thread was running never returns here:
+	 * it counts as returned, so that a pop of it does not wait.  Only
+	 * the forking thread's own runs go on. */
+	for (r = l->runs; r != NULL; r = rnext) {
+		rnext = r->next;
+		if (!pthread_equal(r->runner, pthread_self())) {
+			if (keep_own && !r->popped &&
+			    pthread_equal(r->c->pusher, pthread_self())) {
+				r->c->run = NULL;
+				atomic_store(&r->c->state, CB_DONE);
+			}
+			continue;
+		}
+		r->prev = NULL;
+		if ((r->next = runs) != NULL)
+			runs->prev = r;
+		runs = r;
+	}
+	l->runs = runs;
 }

@@ -58,9 +58,9 @@ runs_callback_of_locked(const struct exeunt_thread *t)
 /*
  * The calling thread t has finished: count it out and drop the thread's
  * own reference.  With wait set, first wait until no terminate callback
- * for t is running in another thread: once t counts as finished, none
- * can start, so its owner may then free what the callback uses.  t must
- * not be touched afterwards.
+ * for t, and none of the stop callbacks it pushed, is running in another
+ * thread: once t counts as finished, none can start, so its owner may
+ * then free what the callback uses.  t must not be touched afterwards.
  */
 static void
 finish_self(struct exeunt_thread *t, int wait)
@@ -70,8 +70,9 @@ finish_self(struct exeunt_thread *t, int wait)
 	exeunt__self = NULL;
 	exeunt__drop_stop_callbacks(&t->cbs);
 	exeunt__lock();
-	while (wait && t->term_state == EXEUNT__TERM_RUNNING &&
-	    !runs_callback_of_locked(t))
+	while (wait && ((t->term_state == EXEUNT__TERM_RUNNING &&
+	    !runs_callback_of_locked(t)) ||
+	    exeunt__stop_callbacks_running_locked(&t->cbs)))
 		exeunt__wait_locked();
 	/* Counted out without waiting: the thread never returns. */
 	t->never_ends = !wait;

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 struct cond_wait {
 	exeunt_stop_callback_t cb;
@@ -123,6 +125,59 @@ exeunt_sleep(const struct timespec *duration)
 
 /* A set this large is copied to the heap. */
 #define POLL_ON_STACK 64
+/* How late a stop is seen by a poll of RLIMIT_NOFILE descriptors. */
+#define POLL_SLICE_MS 10
+
+/*
+ * poll(2) of a set that has no room for the stop descriptor: the kernel
+ * takes at most RLIMIT_NOFILE entries.  The caller's set is polled alone,
+ * in slices of POLL_SLICE_MS, and the stop word read between them.
+ */
+static int
+poll_full_set(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	struct timespec end, now;
+	long left;
+	int n;
+
+	if (timeout > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout / 1000;
+		end.tv_nsec += (timeout % 1000) * 1000000L;
+		if (end.tv_nsec >= 1000000000L) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000L;
+		}
+	}
+	for (;;) {
+		if (exeunt_stop_requested())
+			return -2;
+		left = POLL_SLICE_MS;
+		if (timeout >= 0) {
+			left = 0;
+			if (timeout > 0) {
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				left = (end.tv_sec - now.tv_sec) * 1000L +
+				    (end.tv_nsec - now.tv_nsec) / 1000000L;
+				left = left < 0 ? 0 : left;
+			}
+			left = left < POLL_SLICE_MS ? left : POLL_SLICE_MS;
+		}
+		n = poll(fds, nfds, (int)left);
+		if (n != 0 || (timeout >= 0 && left < POLL_SLICE_MS))
+			return exeunt_stop_requested() ? -2 : n;
+	}
+}
+
+/* 1 if the kernel takes a set of nfds entries, but not one more: the
+ * stop descriptor. */
+static int
+no_room(nfds_t nfds)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_NOFILE, &rl) == 0 && nfds == rl.rlim_cur;
+}
 
 static void
 free_set(void *set)
@@ -162,6 +217,13 @@ exeunt_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		n = poll(all, nfds + 1, timeout);
 		pthread_cleanup_pop(0);
 		saved = errno;
+		if (n < 0 && saved == EINVAL && no_room(nfds)) {
+			free(heap);
+			if ((n = poll_full_set(fds, nfds, timeout)) != -2)
+				return n;
+			heap = NULL;
+			n = -1;
+		}
 		if (n >= 0 && all[nfds].revents == 0 &&
 		    !exeunt_stop_requested()) {
 			for (i = 0; i < nfds; i++)
