@@ -2270,6 +2270,9 @@ start_push_end_unpopped(void *arg)
 	e->push_rc = exeunt_stop_callback_push(e->cb, endrun_fn, e);
 	gate_open(&e->pushed);
 	exeunt_wait_stop(NULL);
+	/* End only once the request runs the callback: an end before that
+	 * drops it unrun, as it may. */
+	(void)gate_wait_ms(&e->entered, 3000);
 	return e;
 }
 
@@ -2516,6 +2519,7 @@ make_waits_suite(void)
 	TCase *sl = tcase_create("sleep");
 	TCase *pl = tcase_create("poll");
 	TCase *rv = tcase_create("review");
+	TCase *rl = tcase_create("review-nofile");
 	TCase *rvs = tcase_create("review-scenario");
 
 	tcase_set_timeout(cb, UNIT_TIMEOUT);
@@ -2591,8 +2595,14 @@ make_waits_suite(void)
 	tcase_set_timeout(rv, UNIT_TIMEOUT);
 	tcase_add_test(rv, rv_storage_untouched_after_thread_end);
 	tcase_add_test(rv, rv_fork_child_pop_of_ran_callback);
-	tcase_add_test(rv, rv_poll_set_at_nofile_limit);
 	suite_add_tcase(s, rv);
+
+	/* valgrind keeps descriptors of its own above the soft limit of
+	 * RLIMIT_NOFILE, and refuses to change it. */
+	tcase_set_timeout(rl, UNIT_TIMEOUT);
+	tcase_set_tags(rl, "no-valgrind");
+	tcase_add_test(rl, rv_poll_set_at_nofile_limit);
+	suite_add_tcase(s, rl);
 
 	tcase_set_timeout(rvs, SCENARIO_TIMEOUT);
 	tcase_add_test(rvs, rv_unregistered_blocked_callback_taken_over);
