@@ -94,6 +94,8 @@ observer(void *arg)
 	say("observer saw %s\n", seen);
 	say("observer stopped in %s, stage %s\n", phasename(exeunt_phase()),
 	    stage_now(s1, sizeof s1));
+	/* End in stage 1's join, so that the trace has it joined. */
+	(void)await_phase(EXEUNT_JOINING, "observer");
 	return NULL;
 }
 
