@@ -240,9 +240,20 @@ exeunt__leave_callbacks_locked(void)
 int
 exeunt_thread_request_stop(exeunt_thread_t *t)
 {
+	int cancel;
+
 	if (t == NULL)
 		return EINVAL;
+	/* A reference of the request's own: a join in another thread may
+	 * drop the handle's as soon as the thread has ended, and the request
+	 * still looks at the thread's list of stop callbacks then. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	exeunt__lock();
+	t->refs++;
+	exeunt__unlock();
 	exeunt__request_stop(t);
+	exeunt__release_ref(t);
+	(void)pthread_setcancelstate(cancel, NULL);
 	return 0;
 }
 
