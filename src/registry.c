@@ -151,6 +151,7 @@ exeunt__new_record(const struct exeunt__attr *a)
 			t->stage = a->stage;
 		t->term_fn = a->term_fn;
 		t->term_arg = a->term_arg;
+		t->destroy = a->destroy;
 		if (a->has_name) {
 			memcpy(t->name, a->name, sizeof(t->name));
 			t->set_os_name = 1;
