@@ -37,7 +37,7 @@ bench_median(const double *v, size_t n)
 
 	if (n == 0)
 		return 0.0;
-	s = malloc(n * sizeof(*s));
+	s = (double *)malloc(n * sizeof(*s));
 	if (s == NULL)
 		abort();
 	memcpy(s, v, n * sizeof(*s));

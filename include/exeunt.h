@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 #define EXEUNT_VERSION_MAJOR 0
-#define EXEUNT_VERSION_MINOR 4
+#define EXEUNT_VERSION_MINOR 5
 
 /* Longest thread name, not counting the terminating NUL. */
 #define EXEUNT_NAME_MAX 63
@@ -79,6 +79,15 @@ EXEUNT_API int exeunt_attr_setterminate(exeunt_attr_t *attr,
 EXEUNT_API int exeunt_attr_setname(exeunt_attr_t *attr, const char *name);
 EXEUNT_API int exeunt_attr_setpthreadattr(exeunt_attr_t *attr,
     const pthread_attr_t *pattr);
+
+/* exeunt_attr_setdestroy(3): destroy(arg) is called with the terminate
+ * callback's arg once a thread created (or adopted) with these attributes
+ * has finished and its terminate callback can no longer run (it returned,
+ * or was never called). */
+EXEUNT_API int exeunt_attr_setdestroy(exeunt_attr_t *attr,
+    void (*destroy)(void *arg));
+EXEUNT_API int exeunt_attr_getdestroy(const exeunt_attr_t *attr,
+    void (**destroy)(void *arg));
 
 /* Shutdown stages: exeunt_attr_setstage(3).  Lower stages stop first;
  * the default is the creating thread's stage, else 0. */
@@ -161,6 +170,15 @@ EXEUNT_API int exeunt_trap_signal(int signo);
 
 /* Diagnostics: exeunt_dump(3). */
 EXEUNT_API int exeunt_dump(FILE *out);
+
+/* exeunt_report(3): one line on the library's diagnostics stream (stderr),
+ * "exeunt: " + the formatted text + "\n", in one write(2); longer than
+ * 511 bytes is truncated.  Async-signal-unsafe (vsnprintf). */
+EXEUNT_API int exeunt_report(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 /* Work pools: exeunt_pool_create(3). */
 typedef struct exeunt_pool exeunt_pool_t;	/* opaque */

@@ -90,7 +90,31 @@ exeunt_attr_setterminate(exeunt_attr_t *attr, exeunt_terminate_fn fn,
 	if (a == NULL)
 		return EINVAL;
 	a->term_fn = fn;
-	a->term_arg = fn != NULL ? arg : NULL;
+	/* Kept without a callback too: the destroy function gets it. */
+	a->term_arg = arg;
+	return 0;
+}
+
+int
+exeunt_attr_setdestroy(exeunt_attr_t *attr, void (*destroy)(void *arg))
+{
+	struct exeunt__attr *a = attr_impl(attr);
+
+	if (a == NULL)
+		return EINVAL;
+	a->destroy = destroy;
+	return 0;
+}
+
+int
+exeunt_attr_getdestroy(const exeunt_attr_t *attr,
+    void (**destroy)(void *arg))
+{
+	const struct exeunt__attr *a = exeunt__attr_get(attr);
+
+	if (a == NULL || destroy == NULL)
+		return EINVAL;
+	*destroy = a->destroy;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Diagnostics: exeunt_dump() and the EXEUNT_DEBUG trace.
+ * Diagnostics: exeunt_dump(), exeunt_report() and the EXEUNT_DEBUG trace.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
@@ -63,6 +63,29 @@ exeunt__trace(const char *fmt, ...)
 	va_start(ap, fmt);
 	vwrite_line(prefix, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * A line on the diagnostics stream for a binding (the C++ one reports an
+ * uncaught exception with it).  Not a cancellation point: the write is
+ * made with cancellation disabled, so that a C++ caller may declare it
+ * noexcept.  errno is kept.
+ */
+int
+exeunt_report(const char *fmt, ...)
+{
+	va_list ap;
+	int cancel, saved = errno;
+
+	if (fmt == NULL)
+		return EINVAL;
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	va_start(ap, fmt);
+	vwrite_line("exeunt: ", fmt, ap);
+	va_end(ap);
+	(void)pthread_setcancelstate(cancel, NULL);
+	errno = saved;
+	return 0;
 }
 
 /* A line for the user, such as a rejected environment variable. */

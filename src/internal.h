@@ -68,6 +68,7 @@ struct exeunt_thread {
 	int adopted;
 	exeunt_terminate_fn term_fn;
 	void *term_arg;
+	void (*destroy)(void *arg);	/* called with term_arg at the end */
 	pthread_t pthread;
 	pid_t tid;		/* kernel thread id; 0 until known */
 	struct timespec born;	/* CLOCK_MONOTONIC when the record was made */
@@ -91,6 +92,8 @@ struct exeunt_thread {
 	int joining;
 	int forked_away;	/* a parent's thread, seen from a child */
 	int never_ends;		/* finished, but parked or in exit() */
+	int ending;		/* in its destroy function: no terminate
+				   callback may start */
 	pthread_t term_runner;	/* the thread running the callback */
 
 	/* Touched only by the thread itself. */
@@ -105,6 +108,7 @@ struct exeunt__attr {
 	int daemon;		/* -1: inherit from the creating thread */
 	exeunt_terminate_fn term_fn;
 	void *term_arg;
+	void (*destroy)(void *arg);
 	int has_name;
 	char name[EXEUNT_NAME_MAX + 1];
 	int has_pattr;

@@ -312,6 +312,7 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
     const exeunt_attr_t *attr)
 {
 	const struct exeunt__attr *a = NULL;
+	void (*destroy)(void *);
 	struct exeunt_pool *pool;
 	exeunt_attr_t wattr;
 	char name[EXEUNT_NAME_MAX + 1];
@@ -321,6 +322,11 @@ exeunt_pool_create(exeunt_pool_t **poolp, unsigned nthreads, size_t capacity,
 	if (poolp == NULL || nthreads == 0)
 		return EINVAL;
 	if (attr != NULL && (a = exeunt__attr_get(attr)) == NULL)
+		return EINVAL;
+	/* The workers' terminate callback and its arg are the pool's: a
+	 * destroy function would get the pool. */
+	if (attr != NULL && (exeunt_attr_getdestroy(attr, &destroy) != 0 ||
+	    destroy != NULL))
 		return EINVAL;
 	if ((pool = calloc(1, sizeof(*pool))) == NULL)
 		return ENOMEM;

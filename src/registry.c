@@ -151,6 +151,7 @@ exeunt__new_record(const struct exeunt__attr *a)
 			t->stage = a->stage;
 		t->term_fn = a->term_fn;
 		t->term_arg = a->term_arg;
+		t->destroy = a->destroy;
 		if (a->has_name) {
 			memcpy(t->name, a->name, sizeof(t->name));
 			t->set_os_name = 1;
@@ -256,9 +257,12 @@ exeunt__release_ref(struct exeunt_thread *t)
 
 /*
  * Library start-up.  Here, in a file that every program using the
- * library links, so that a static link keeps the fork handlers too.
+ * library links, so that a static link keeps the fork handlers too.  With
+ * the first priority a program may use: in a static link the program's
+ * own constructors and C++ namespace-scope objects come first in
+ * .init_array, and they may create threads.
  */
-__attribute__((constructor)) static void
+__attribute__((constructor(101))) static void
 exeunt__init(void)
 {
 	/* Its timed waits are on CLOCK_MONOTONIC.  No thread waits on it

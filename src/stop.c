@@ -166,7 +166,7 @@ exeunt__request_stop(struct exeunt_thread *t)
 	int call, was, cancel;
 
 	exeunt__lock();
-	call = t->term_fn != NULL && !t->finished &&
+	call = t->term_fn != NULL && !t->finished && !t->ending &&
 	    t->term_state == EXEUNT__TERM_NONE;
 	if (call) {
 		t->term_state = EXEUNT__TERM_RUNNING;

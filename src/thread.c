@@ -55,17 +55,59 @@ runs_callback_of_locked(const struct exeunt_thread *t)
 	    pthread_equal(t->term_runner, pthread_self());
 }
 
+/* The record whose destroy function the calling thread is running. */
+static _Thread_local struct exeunt_thread *destroying;
+
+/* Count t out and drop the thread's own reference; the caller holds the
+ * lock.  Returns 1 if t is to be freed once the lock is dropped. */
+static int
+count_out_locked(struct exeunt_thread *t, int never_ends)
+{
+	t->never_ends = never_ends;
+	exeunt__finish_locked(t);
+	return exeunt__unref_locked(t);
+}
+
+/* The same, taking the lock; t must not be touched afterwards. */
+static void
+count_out(struct exeunt_thread *t, int never_ends)
+{
+	int last;
+
+	exeunt__lock();
+	last = count_out_locked(t, never_ends);
+	exeunt__unlock();
+	if (last)
+		exeunt__free(t);
+}
+
+/* The destroy function did not return (pthread_exit, a cancellation or a
+ * C++ exception in exeunt_thread_release): the thread has still ended. */
+static void
+destroy_unwound(void *arg)
+{
+	destroying = NULL;
+	count_out(arg, 0);
+}
+
 /*
  * The calling thread t has finished: count it out and drop the thread's
  * own reference.  With wait set, first wait until no terminate callback
  * for t, and none of the stop callbacks it pushed, is running in another
  * thread: once t counts as finished, none can start, so its owner may
- * then free what the callback uses.  t must not be touched afterwards.
+ * then free what the callback uses.  Then the destroy function, if t has
+ * one, runs without the lock: t is marked ending first, so that no
+ * terminate callback can start meanwhile, and is counted out only once
+ * it returns, so that a join (exeunt_thread_join, the shutdown's join
+ * phase) returns after it.  Without wait (the thread never ends) there
+ * is no destroy call.  t must not be touched afterwards.
  */
 static void
 finish_self(struct exeunt_thread *t, int wait)
 {
-	int last;
+	void (*destroy)(void *) = NULL;
+	void *arg = NULL;
+	int last = 0;
 
 	exeunt__self = NULL;
 	exeunt__drop_stop_callbacks(&t->cbs);
@@ -74,13 +116,26 @@ finish_self(struct exeunt_thread *t, int wait)
 	    !runs_callback_of_locked(t)) ||
 	    exeunt__stop_callbacks_running_locked(&t->cbs)))
 		exeunt__wait_locked();
-	/* Counted out without waiting: the thread never returns. */
-	t->never_ends = !wait;
-	exeunt__finish_locked(t);
-	last = exeunt__unref_locked(t);
+	if (wait && t->destroy != NULL) {
+		t->ending = 1;
+		destroy = t->destroy;
+		arg = t->term_arg;
+	} else {
+		/* Counted out without waiting: the thread never returns. */
+		last = count_out_locked(t, !wait);
+	}
 	exeunt__unlock();
-	if (last)
-		exeunt__free(t);
+	if (destroy == NULL) {
+		if (last)
+			exeunt__free(t);
+		return;
+	}
+	destroying = t;
+	pthread_cleanup_push(destroy_unwound, t);
+	destroy(arg);
+	pthread_cleanup_pop(0);
+	destroying = NULL;
+	count_out(t, 0);
 }
 
 static void
@@ -252,7 +307,8 @@ exeunt_thread_join(exeunt_thread_t *t, void **retval)
 	pthread_testcancel();
 	exeunt__lock();
 	if ((err = check_owned_locked(t)) == 0 &&
-	    (t == exeunt__self || runs_callback_of_locked(t)))
+	    (t == exeunt__self || t == destroying ||
+	    runs_callback_of_locked(t)))
 		err = EDEADLK;
 	if (err == 0 && t->forked_away)
 		err = ESRCH;	/* a thread of the parent: none to join */
@@ -373,6 +429,10 @@ exeunt__finish_current(void)
 {
 	struct exeunt_thread *t = exeunt__self;
 
+	/* In its destroy function, a thread is no longer its own record's,
+	 * but the record still waits to be counted out. */
+	if (t == NULL && (t = destroying) != NULL)
+		destroying = NULL;
 	if (t == NULL)
 		return;
 	/* Neither the cleanup handler of a created thread nor the key's

@@ -393,6 +393,7 @@ END_TEST
  */
 static const char *const destructor_scenario[] = {
 	"scenario_fin_tsd",	/* a pthread_key destructor */
+	"scenario_fin_tsd_ctor_static",	/* the same, from a constructor */
 #ifdef TEST_CXX_SCENARIOS
 	"scenario_fin_tls",	/* a C++ thread_local destructor */
 #endif

@@ -6,6 +6,12 @@
  * before the hook.  check_finish.c runs this many times: on a library that
  * counts the thread out when its start routine returns, the hook wins.
  *
+ * Built with SC_FROM_CONSTRUCTOR and linked statically
+ * (scenario_fin_tsd_ctor_static), all of it happens in a constructor of
+ * the program, which comes before the library's own in .init_array: the
+ * library's start-up must still run first, or the worker starts without
+ * the key through which it is counted out.
+ *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
 #include "scenario.h"
@@ -31,8 +37,8 @@ worker(void *arg)
 	return NULL;
 }
 
-int
-main(void)
+static int
+start(void)
 {
 	if (pthread_key_create(&key, flush) != 0)
 		return 100;
@@ -40,3 +46,25 @@ main(void)
 	sc_start(0, NULL, NULL, worker, &key);
 	return 0;
 }
+
+#ifdef SC_FROM_CONSTRUCTOR
+static int started;
+
+__attribute__((constructor)) static void
+start_early(void)
+{
+	started = start();
+}
+
+int
+main(void)
+{
+	return started;
+}
+#else
+int
+main(void)
+{
+	return start();
+}
+#endif
