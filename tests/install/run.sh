@@ -4,7 +4,8 @@
 #   run.sh SRCDIR    (SRCDIR: this directory, tests/install)
 #
 # The Makefile passes, in the environment: DESTDIR, prefix, libdir,
-# includedir (make's), version (the package's), CC, WARN_CFLAGS,
+# includedir (make's), version (the package's), CC, WARN_CFLAGS, CXX
+# (empty when configure found no C++ compiler for $CC's C library),
 # PKG_CONFIG and CMAKE.  Everything is built in a temporary directory,
 # removed at the end; each program must print what it is expected to and
 # end with the expected status.
@@ -15,7 +16,7 @@ srcdir=${1:?usage: run.sh SRCDIR}
 : "${prefix:?prefix is not set}" "${libdir:?libdir is not set}"
 : "${includedir:?includedir is not set}" "${version:?version is not set}"
 : "${CC:?CC is not set}" "${PKG_CONFIG:=pkg-config}" "${CMAKE:=cmake}"
-DESTDIR=${DESTDIR-} WARN_CFLAGS=${WARN_CFLAGS-}
+DESTDIR=${DESTDIR-} CXX=${CXX-} WARN_CFLAGS=${WARN_CFLAGS-}
 
 srcdir=$(cd "$srcdir" && pwd) || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/exeunt-installcheck.XXXXXX") || exit 1
@@ -153,6 +154,34 @@ if [ "$have_static" = yes ]; then
 		check_c c-static static "$tmp/c-static"
 else
 	skip "c-static: no libexeunt.a installed"
+fi
+
+# --- C++: exeunt.hpp ----------------------------------------------------------
+if [ -z "$CXX" ]; then
+	skip "c++20, c++17: no C++ compiler for the C library of $CC"
+elif [ "$have_shared" != yes ]; then
+	skip "c++20, c++17: no libexeunt.so installed"
+else
+	cxxflags="-Wall -Wextra -Wpedantic"
+	case " $WARN_CFLAGS " in *" -Werror "*) cxxflags="$cxxflags -Werror" ;; esac
+	cat >"$tmp/c++20.expected" <<'OUT'
+main: token stopped: no, returning
+worker: woken: no, token stopped: yes
+exeunt::at_exit hook: worker ended: yes
+static destructor: worker ended: yes
+OUT
+	cat >"$tmp/c++17.expected" <<'OUT'
+main: thread "worker", wait_stop(0): no, returning
+worker: stopped: yes, stop_requested: yes
+exeunt::at_exit hook: worker ended: yes
+static destructor: worker ended: yes
+OUT
+	for std in 20 17; do
+		# shellcheck disable=SC2086
+		build "c++$std" $CXX -std=c++$std $cxxflags -o "$tmp/c++$std" \
+		    "$srcdir/consumer$std.cc" $cflags $libs $rpath &&
+			check "c++$std" 0 "$tmp/c++$std"
+	done
 fi
 
 # --- CMake --------------------------------------------------------------------
