@@ -57,7 +57,8 @@ fail() {
 }
 
 # build NAME COMMAND...: runs a build command; its output goes to the
-# terminal only if it fails.
+# terminal only if it fails.  (These functions set globals: name, want,
+# status, line, dir.)
 build() {
 	name=$1
 	shift
@@ -81,8 +82,9 @@ check() {
 		case $line in
 		"libexeunt: /"*)
 			dir=${line#libexeunt: }
-			dir=$(cd "$dir" 2>/dev/null && pwd -P) || dir=${line#libexeunt: }
-			line="libexeunt: $dir"
+			if dir=$(cd "$dir" 2>/dev/null && pwd -P); then
+				line="libexeunt: $dir"
+			fi
 			;;
 		esac
 		printf '%s\n' "$line"
@@ -157,25 +159,25 @@ else
 fi
 
 # --- C++: exeunt.hpp ----------------------------------------------------------
-if [ -z "$CXX" ]; then
-	skip "c++20, c++17: no C++ compiler for the C library of $CC"
-elif [ "$have_shared" != yes ]; then
-	skip "c++20, c++17: no libexeunt.so installed"
-else
-	cxxflags="-Wall -Wextra -Wpedantic"
-	case " $WARN_CFLAGS " in *" -Werror "*) cxxflags="$cxxflags -Werror" ;; esac
-	cat >"$tmp/c++20.expected" <<'OUT'
+cat >"$tmp/c++20.expected" <<'OUT'
 main: token stopped: no, returning
 worker: woken: no, token stopped: yes
 exeunt::at_exit hook: worker ended: yes
 static destructor: worker ended: yes
 OUT
-	cat >"$tmp/c++17.expected" <<'OUT'
+cat >"$tmp/c++17.expected" <<'OUT'
 main: thread "worker", wait_stop(0): no, returning
 worker: stopped: yes, stop_requested: yes
 exeunt::at_exit hook: worker ended: yes
 static destructor: worker ended: yes
 OUT
+cxxflags="-Wall -Wextra -Wpedantic"
+case " $WARN_CFLAGS " in *" -Werror "*) cxxflags="$cxxflags -Werror" ;; esac
+if [ -z "$CXX" ]; then
+	skip "c++20, c++17: no C++ compiler for the C library of $CC"
+elif [ "$have_shared" != yes ]; then
+	skip "c++20, c++17: no libexeunt.so installed"
+else
 	for std in 20 17; do
 		# shellcheck disable=SC2086
 		build "c++$std" $CXX -std=c++$std $cxxflags -o "$tmp/c++$std" \
@@ -188,31 +190,42 @@ fi
 if ! command -v "$CMAKE" >/dev/null 2>&1; then
 	skip "cmake-shared, cmake-static (skipped: $CMAKE not found)"
 else
-	# CC may carry options (CC='gcc -m32'): CMake reads them from the
-	# environment variable.
-	export CC
+	# CC and CXX may carry options (CC='gcc -m32'): CMake reads them
+	# from the environment.  With a C++ compiler, the project builds
+	# consumer17.cc too.
+	export CC CXX
+	with_cxx=OFF
+	[ -n "$CXX" ] && with_cxx=ON
 	for kind in shared static; do
-		name=cmake-$kind
+		proj=cmake-$kind
 		if [ "$kind" = static ] && [ "$have_static" != yes ]; then
-			skip "$name: no libexeunt.a installed"
+			skip "$proj: no libexeunt.a installed"
 			continue
 		fi
 		if [ "$kind" = shared ] && [ "$have_shared" != yes ]; then
-			skip "$name: no libexeunt.so installed"
+			skip "$proj: no libexeunt.so installed"
 			continue
 		fi
 		use_static=OFF
 		[ "$kind" = static ] && use_static=ON
 		dir=$ilibdir
 		[ "$kind" = static ] && dir=static
-		build "$name" "$CMAKE" -S "$srcdir/cmake" -B "$tmp/$name" \
+		if ! build "$proj" "$CMAKE" -S "$srcdir/cmake" -B "$tmp/$proj" \
 		    -DCMAKE_PREFIX_PATH="$DESTDIR$prefix;$ilibdir/cmake" \
 		    -DCMAKE_C_FLAGS="$WARN_CFLAGS" \
+		    -DCMAKE_CXX_FLAGS="$cxxflags" \
 		    -DEXEUNT_USE_STATIC_LIBS=$use_static \
 		    -DEXPECT_DIR="$ilibdir/cmake/exeunt" \
-		    -DEXPECT_VERSION="$version" -DEXPECT_STATIC=$have_static &&
-			build "$name" "$CMAKE" --build "$tmp/$name" &&
-			check_c "$name" "$dir" "$tmp/$name/app"
+		    -DEXPECT_VERSION="$version" -DEXPECT_STATIC=$have_static \
+		    -DWITH_CXX=$with_cxx ||
+		    ! build "$proj" "$CMAKE" --build "$tmp/$proj"; then
+			continue
+		fi
+		check_c "$proj" "$dir" "$tmp/$proj/app"
+		if [ "$with_cxx" = ON ]; then
+			cp "$tmp/c++17.expected" "$tmp/$proj-c++17.expected"
+			check "$proj-c++17" 0 "$tmp/$proj/app17"
+		fi
 	done
 fi
 
