@@ -18,7 +18,8 @@
  * non-daemon thread, and none needs a terminate callback:
  *
  *  - The listener waits in exeunt_poll(), which returns ECANCELED on its
- *    stop request.  It closes the listening socket and returns.
+ *    stop request.  It closes the listening socket and returns; the
+ *    kernel resets the connections that it had not accepted yet.
  *  - A worker takes a body with a std::stop_token, and waits for the queue
  *    with std::condition_variable_any::wait(lock, token, pred), which
  *    returns false only once the token is stopped and the queue is empty.
@@ -263,16 +264,6 @@ open_listener(unsigned short *port)
 	return fd;
 }
 
-exeunt::options
-stage(int stage, std::string name)
-{
-	exeunt::options opts;
-
-	opts.name = std::move(name);
-	opts.stage = stage;
-	return opts;
-}
-
 }
 
 int
@@ -299,10 +290,11 @@ main(int argc, char **argv)
 
 		std::vector<exeunt::thread> workers;
 		for (unsigned i = 1; i <= nworkers; i++)
-			workers.emplace_back(stage(1,
-			    "worker-" + std::to_string(i)), worker, i);
-		exeunt::thread accept_thread(stage(0, "listener"), listener,
-		    lfd);
+			workers.emplace_back(exeunt::options{
+			    .name = "worker-" + std::to_string(i), .stage = 1},
+			    worker, i);
+		exeunt::thread accept_thread(exeunt::options{
+		    .name = "listener", .stage = 0}, listener, lfd);
 
 		std::printf("cxx_server: listening on 127.0.0.1:%u, pid %ld;"
 		    " stop it with SIGTERM\n", port, static_cast<long>(getpid()));
