@@ -420,6 +420,25 @@ exeunt_thread_release(void)
 }
 
 /*
+ * The calling thread calls exit() from a destroy function: the record it
+ * was finishing counts as finished now, as a thread that never ends, so
+ * that the shutdown this exit() runs does not wait for it.  The record
+ * keeps the thread's reference: the process ends.  The caller holds the
+ * lock.
+ */
+void
+exeunt__finish_destroying_locked(void)
+{
+	struct exeunt_thread *t = destroying;
+
+	if (t == NULL)
+		return;
+	destroying = NULL;
+	t->never_ends = 1;
+	exeunt__finish_locked(t);
+}
+
+/*
  * The calling thread will never run its own code again (it is parked, or
  * its exit() goes on): count it as finished now, as if its start routine
  * had returned, so that no shutdown waits for it.
