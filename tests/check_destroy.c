@@ -707,6 +707,54 @@ START_TEST(report_is_no_cancellation_point)
 }
 END_TEST
 
+/* 7. Functions marked EXEUNT_NOEXCEPT are no cancellation points ------ */
+
+static void *
+start_make_stop_fd(void *arg)
+{
+	*(int *)arg = exeunt_stop_fd();
+	return NULL;
+}
+
+struct detach_case {
+	exeunt_thread_t *t;
+	int rc;
+	atomic_int returned;
+};
+
+static void *
+start_detach_cancelled(void *arg)
+{
+	struct detach_case *d = arg;
+
+	pthread_cancel(pthread_self());
+	d->rc = exeunt_thread_detach(d->t);
+	atomic_store(&d->returned, 1);
+	pthread_testcancel();
+	return NULL;
+}
+
+/*
+ * exeunt_thread_detach() of a thread that has finished frees its record,
+ * which closes its stop descriptor: close(2) is a cancellation point, the
+ * detach is not.
+ */
+START_TEST(detach_is_no_cancellation_point)
+{
+	static struct detach_case d;
+	int fd = -1;
+
+	d.t = create_or_fail(NULL, start_make_stop_fd, &fd);
+	ck_assert_msg(wait_count(0), "the thread never finished");
+	ck_assert_int_eq(join_raw(start_raw(start_detach_cancelled, &d)) ==
+	    PTHREAD_CANCELED, 1);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(atomic_load(&d.returned), "the thread was cancelled "
+	    "inside exeunt_thread_detach");
+	ck_assert_int_eq(d.rc, 0);
+}
+END_TEST
+
 Suite *
 make_destroy_suite(void)
 {
@@ -717,6 +765,7 @@ make_destroy_suite(void)
 	TCase *failures = tcase_create("failures");
 	TCase *at_exit = tcase_create("at_exit");
 	TCase *report = tcase_create("report");
+	TCase *noexc = tcase_create("noexcept");
 
 	tcase_set_timeout(attr, UNIT_TIMEOUT);
 	tcase_add_test(attr, getdestroy_reads_what_setdestroy_set);
@@ -759,5 +808,9 @@ make_destroy_suite(void)
 	tcase_add_loop_test(report, report_truncates_at_511, 0, 4);
 	tcase_add_test(report, report_is_no_cancellation_point);
 	suite_add_tcase(s, report);
+
+	tcase_set_timeout(noexc, UNIT_TIMEOUT);
+	tcase_add_test(noexc, detach_is_no_cancellation_point);
+	suite_add_tcase(s, noexc);
 	return s;
 }
