@@ -376,6 +376,51 @@ START_TEST(no_callback_while_destroying)
 }
 END_TEST
 
+static exeunt_thread_t *self_handle;
+static struct gate handle_set, self_joined;
+static int self_join_rc = -1;
+
+static void
+destroy_join_self(void *arg)
+{
+	(void)arg;
+	self_join_rc = exeunt_thread_join(self_handle, NULL);
+	gate_open(&self_joined);
+}
+
+static void *
+start_await_handle(void *arg)
+{
+	gate_wait(&handle_set);
+	return arg;
+}
+
+/* A destroy function that joins its own thread would wait for itself:
+ * EDEADLK at once, and the handle stays its owner's. */
+START_TEST(destroy_joining_its_thread_is_edeadlk)
+{
+	static int value;
+	exeunt_attr_t a;
+
+	gates_init();
+	gate_init(&handle_set);
+	gate_init(&self_joined);
+	ck_assert_int_eq(exeunt_attr_init(&a), 0);
+	ck_assert_int_eq(exeunt_attr_setdestroy(&a, destroy_join_self), 0);
+	self_handle = create_or_fail(&a, start_await_handle, &value);
+	ck_assert_int_eq(exeunt_attr_destroy(&a), 0);
+	gate_open(&handle_set);
+	/* Not joined before: the owner's join would make it EINVAL. */
+	ck_assert_msg(gate_wait_ms(&self_joined, IN_TIME_MS) == 0,
+	    "exeunt_thread_join of its own thread from its destroy function "
+	    "hangs");
+	ck_assert_ptr_eq(join_or_fail(self_handle), &value);
+	ck_assert_msg(self_join_rc == EDEADLK, "exeunt_thread_join of its own "
+	    "thread from its destroy function: %d, want EDEADLK",
+	    self_join_rc);
+}
+END_TEST
+
 /* setdestroy(NULL): nothing called. */
 START_TEST(null_destroy_is_not_called)
 {
@@ -707,7 +752,7 @@ START_TEST(report_is_no_cancellation_point)
 }
 END_TEST
 
-/* 7. Functions marked EXEUNT_NOEXCEPT are no cancellation points ------ */
+/* 7. No cancellation points ------------------------------------------- */
 
 static void *
 start_make_stop_fd(void *arg)
@@ -755,6 +800,49 @@ START_TEST(detach_is_no_cancellation_point)
 }
 END_TEST
 
+static void
+destroy_testcancel(void *arg)
+{
+	pthread_testcancel();
+	record_destroy(arg);
+}
+
+static void *
+start_release_cancelled(void *arg)
+{
+	atomic_int *returned = arg;
+	exeunt_attr_t a;
+	int rc;
+
+	exeunt_attr_init(&a);
+	exeunt_attr_setdestroy(&a, destroy_testcancel);
+	rc = exeunt_thread_adopt(&a);
+	exeunt_attr_destroy(&a);
+	if (rc != 0)
+		return NULL;
+	pthread_cancel(pthread_self());
+	if (exeunt_thread_release() == 0)
+		atomic_store(returned, 1);
+	pthread_testcancel();
+	return NULL;
+}
+
+/* exeunt_thread_release() is no cancellation point: its destroy function
+ * runs with cancellation disabled, as the other callbacks do. */
+START_TEST(release_is_no_cancellation_point)
+{
+	static atomic_int returned;
+
+	gates_init();
+	ck_assert_ptr_eq(join_raw(start_raw(start_release_cancelled,
+	    &returned)), PTHREAD_CANCELED);
+	ck_assert_int_eq(atomic_load(&seen.calls), 1);
+	ck_assert_msg(atomic_load(&returned), "the thread was cancelled "
+	    "inside exeunt_thread_release");
+	ck_assert_uint_eq(exeunt_count(), 0);
+}
+END_TEST
+
 Suite *
 make_destroy_suite(void)
 {
@@ -779,6 +867,7 @@ make_destroy_suite(void)
 	tcase_add_test(created, destroy_after_pthread_exit_and_cancel);
 	tcase_add_test(created, destroy_of_detached_thread);
 	tcase_add_test(created, no_callback_while_destroying);
+	tcase_add_test(created, destroy_joining_its_thread_is_edeadlk);
 	tcase_add_test(created, null_destroy_is_not_called);
 	suite_add_tcase(s, created);
 
@@ -811,6 +900,7 @@ make_destroy_suite(void)
 
 	tcase_set_timeout(noexc, UNIT_TIMEOUT);
 	tcase_add_test(noexc, detach_is_no_cancellation_point);
+	tcase_add_test(noexc, release_is_no_cancellation_point);
 	suite_add_tcase(s, noexc);
 	return s;
 }
