@@ -434,6 +434,14 @@ exeunt_thread_release(void)
 	return 0;
 }
 
+/* The record whose destroy function the calling thread runs, or NULL: in
+ * a fork() child, the forking thread keeps it as its own. */
+struct exeunt_thread *
+exeunt__destroying(void)
+{
+	return destroying;
+}
+
 /*
  * The calling thread calls exit() from a destroy function: the record it
  * was finishing counts as finished now, as a thread that never ends, so

@@ -9,6 +9,9 @@
  *                does not wait for the thread that runs it.
  *   fork         a fork child's shutdown calls no destroy function for
  *                the parent's thread; the parent's join then does.
+ *   destroy-fork a destroy function of a detached thread that forks: in
+ *                the child too the function returns and the record ends
+ *                (AddressSanitizer sees a record freed by the fork).
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
@@ -51,6 +54,33 @@ destroy_exit(void *arg)
 }
 
 static void
+destroy_fork(void *arg)
+{
+	pid_t pid;
+	int status;
+
+	(void)arg;
+	if ((pid = fork()) < 0) {
+		say("fork: %s\n", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		/* The record still counts here, as in the parent, until
+		 * the function returns; then the thread, the child's last,
+		 * ends the child. */
+		say("child: %zu thread in its destroy function\n",
+		    exeunt_count());
+		return;
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		say("waitpid: %s\n", strerror(errno));
+	else if (WIFEXITED(status))
+		say("child exited %d\n", WEXITSTATUS(status));
+	else
+		say("child status %#x\n", status);
+}
+
+static void
 terminate_quiet(exeunt_thread_t *t, void *arg)
 {
 	(void)t;
@@ -65,6 +95,8 @@ terminate_says(exeunt_thread_t *t, void *arg)
 	say("terminate\n");
 }
 
+/* A non-daemon thread; the caller detaches or joins it (the shutdown
+ * waits for it all the same). */
 static exeunt_thread_t *
 start(exeunt_terminate_fn fn, void (*destroy)(void *), const char *name,
     void *(*body)(void *))
@@ -86,6 +118,12 @@ static void *
 wait_stop(void *arg)
 {
 	exeunt_wait_stop(NULL);
+	return arg;
+}
+
+static void *
+start_return(void *arg)
+{
 	return arg;
 }
 
@@ -113,19 +151,23 @@ main(int argc, char **argv)
 
 	if (strcmp(mode, "exit") == 0) {
 		sc_check("exeunt_atexit", exeunt_atexit(hook_note, NULL));
-		start(terminate_says, destroy_say, "worker", wait_stop);
+		t = start(terminate_says, destroy_say, "worker", wait_stop);
+		sc_check("exeunt_thread_detach", exeunt_thread_detach(t));
 		return 0;
 	}
 	if (strcmp(mode, "self-exit") == 0) {
 		sc_check("exeunt_atexit", exeunt_atexit(hook_note, NULL));
-		start(terminate_quiet, destroy_say, "other", wait_stop);
-		start(terminate_quiet, destroy_say, "exiting", call_exit);
+		t = start(terminate_quiet, destroy_say, "other", wait_stop);
+		sc_check("exeunt_thread_detach", exeunt_thread_detach(t));
+		t = start(terminate_quiet, destroy_say, "exiting", call_exit);
+		sc_check("exeunt_thread_detach", exeunt_thread_detach(t));
 		forever();
 	}
 	if (strcmp(mode, "destroy-exit") == 0) {
 		sc_check("exeunt_atexit", exeunt_atexit(hook_note, NULL));
 		t = start(terminate_quiet, destroy_exit, "worker", wait_stop);
 		exeunt_thread_request_stop(t);
+		sc_check("exeunt_thread_detach", exeunt_thread_detach(t));
 		forever();
 	}
 	if (strcmp(mode, "fork") == 0) {
@@ -143,6 +185,16 @@ main(int argc, char **argv)
 		sc_check("exeunt_atexit", exeunt_atexit(hook_note, NULL));
 		exeunt_thread_request_stop(t);
 		sc_check("exeunt_thread_join", exeunt_thread_join(t, NULL));
+		return 0;
+	}
+	if (strcmp(mode, "destroy-fork") == 0) {
+		struct timespec d = sc_deadline();
+
+		t = start(terminate_quiet, destroy_fork, "worker",
+		    start_return);
+		sc_check("exeunt_thread_detach", exeunt_thread_detach(t));
+		while (exeunt_count() != 0 && !sc_passed(&d))
+			sc_pause();
 		return 0;
 	}
 	say("unknown case \"%s\"\n", mode);
