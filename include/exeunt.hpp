@@ -499,6 +499,13 @@ public:
 		if (handle_ == nullptr)
 			return false;
 		(void)exeunt_thread_request_stop(handle_);
+#if defined(EXEUNT_HPP_STOP_TOKEN)
+		/* Done already by the terminate callback, unless the thread
+		 * had finished: the token is stopped either way, as
+		 * std::jthread's. */
+		if (state_)
+			(void)state_->source.request_stop();
+#endif
 		return true;
 	}
 
