@@ -21,6 +21,7 @@ namespace {
 std::atomic<int> woke{0};	/* waits that returned on the stop */
 std::atomic<int> finished{0};	/* threads that saw the join phase */
 struct sc_count ready = SC_COUNT_INIT;
+struct sc_flag held = SC_FLAG_INIT;	/* exiter holds its thread */
 
 /* First in the file, and constant-initialised: destroyed after every
  * other static object of the program. */
@@ -71,8 +72,11 @@ main(int argc, char **argv)
 	if (how == "thread") {
 		exiter.emplace(exeunt::options{.name = "exiter"}, [] {
 			count_wait(&ready, 3);
+			/* Its exit() destroys exiter: once emplace() is done. */
+			flag_wait(&held);
 			exit(7);
 		});
+		flag_set(&held);
 		sc_forever();
 	}
 	count_wait(&ready, 3);

@@ -13,7 +13,10 @@
  *   pthread_exit  a body calls pthread_exit() (argv[2] "token": a body
  *                 that takes a std::stop_token), which is no exception:
  *                 the thread unwinds and is joined;
- *   cancel        the same for pthread_cancel().
+ *   cancel        the same for pthread_cancel() of the thread itself,
+ *                 acted on in pthread_testcancel();
+ *   cancel_wait   the same for pthread_cancel() from main while the
+ *                 thread waits in pause().
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
@@ -117,32 +120,46 @@ struct Unwound {
 	~Unwound() { say("unwound\n"); }
 };
 
+enum ending { EXITS, CANCELS_ITSELF, CANCELLED_WAITING };
+
+/* Ends the thread as e says. */
+void
+end_thread(enum ending e)
+{
+	count_up(&ready);
+	switch (e) {
+	case EXITS:
+		pthread_exit(nullptr);
+	case CANCELS_ITSELF:
+		sc_check("pthread_cancel", pthread_cancel(pthread_self()));
+		pthread_testcancel();
+		say("not cancelled\n");
+		return;
+	case CANCELLED_WAITING:
+		sc_forever();
+	}
+}
+
 int
-forced_unwind(bool cancel, bool token)
+forced_unwind(enum ending e, bool token)
 {
 	std::optional<exeunt::thread> t;
 
 	if (token)
-		t.emplace([cancel](std::stop_token st) {
+		t.emplace([e](std::stop_token st) {
 			std::stop_callback cb(st, [] {});
 			Unwound u;
 
-			count_up(&ready);
-			if (cancel)
-				sc_forever();
-			pthread_exit(nullptr);
+			end_thread(e);
 		});
 	else
-		t.emplace([cancel] {
+		t.emplace([e] {
 			Unwound u;
 
-			count_up(&ready);
-			if (cancel)
-				sc_forever();
-			pthread_exit(nullptr);
+			end_thread(e);
 		});
 	count_wait(&ready, 1);
-	if (cancel)
+	if (e == CANCELLED_WAITING)
 		sc_check("pthread_cancel", pthread_cancel(t->native_handle()));
 	t->join();
 	say("joined\n");
@@ -168,9 +185,11 @@ main(int argc, char **argv)
 	if (c == "hook")
 		return hook();
 	if (c == "pthread_exit")
-		return forced_unwind(false, token);
+		return forced_unwind(EXITS, token);
 	if (c == "cancel")
-		return forced_unwind(true, token);
+		return forced_unwind(CANCELS_ITSELF, token);
+	if (c == "cancel_wait")
+		return forced_unwind(CANCELLED_WAITING, token);
 	say("no case \"%s\"\n", c.c_str());
 	return 100;
 }

@@ -401,10 +401,22 @@ properties()
 	return 0;
 }
 
-/* Creation, and adoption, once the shutdown has begun: ESHUTDOWN. */
+/* Creation, and adoption, once the shutdown has begun: ESHUTDOWN; an
+ * exit hook once it has finished: ESHUTDOWN too. */
+struct AfterShutdown {
+	~AfterShutdown()
+	{
+		cx_expect("at_exit in a static destructor",
+		    [] { exeunt::at_exit([] {}); });
+	}
+};
+
 int
 after_shutdown()
 {
+	static AfterShutdown after;
+
+	(void)after;
 	exeunt::at_exit([] {
 		cx_expect("thread made in a hook", [] {
 			exeunt::thread t([] {});
@@ -447,15 +459,32 @@ tokens()
 
 	std::thread u([] {
 		{
-			exeunt::adopt a(named("adopted"));
+			exeunt::options o = named("adopted");
+			pthread_attr_t pa;
+
+			/* pthread_attr is ignored: here, a destroyed one. */
+			pthread_attr_init(&pa);
+			pthread_attr_destroy(&pa);
+			o.pthread_attr = &pa;
+			o.stage = 2;
+			o.daemon = true;
+			o.terminate = [] { say("adopted: terminate\n"); };
+			exeunt::adopt a(o);
 			std::stop_token st = a.get_stop_token();
+			std::stop_callback cb(st, [] {
+				say("adopted: token stopped\n");
+			});
 
 			say("adopted: this_thread::stop_token() is its "
 			    "token %d, registered %d, name \"%s\"\n",
 			    exeunt::this_thread::stop_token() == st,
 			    exeunt_thread_self() != nullptr,
 			    exeunt_thread_name(exeunt_thread_self()));
+			say("adopted: stage %d, daemon %d\n",
+			    exeunt_thread_stage(exeunt_thread_self()),
+			    exeunt_thread_isdaemon(exeunt_thread_self()));
 			cx_expect("adopt again", [] { exeunt::adopt b; });
+			/* The C request: token first, then terminate. */
 			exeunt_thread_request_stop(exeunt_thread_self());
 			say("adopted: stopped by the C request %d, "
 			    "this_thread::stop_requested() %d\n",
@@ -475,6 +504,17 @@ tokens()
 		    st.stop_possible(), st.stop_requested());
 	});
 	v.join();
+
+	/* Adopted through the C API, the token's stop callback keeps the
+	 * thread from being released, as the contract warns. */
+	std::thread w([] {
+		sc_check("exeunt_thread_adopt", exeunt_thread_adopt(nullptr));
+		(void)exeunt::this_thread::stop_token();
+		say("C-adopted: exeunt_thread_release() after "
+		    "this_thread::stop_token(): %s\n",
+		    errname(exeunt_thread_release()));
+	});
+	w.join();
 
 	exeunt_thread_t *c = sc_create_named("C thread", 0, nullptr, nullptr,
 	    c_registered, nullptr);
