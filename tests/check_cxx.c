@@ -163,8 +163,9 @@ END_TEST
 /*
  * Threads exeunt did not start: a std::thread and a std::jthread under
  * exeunt::adopt are stopped at exit and waited for; a thread of the C API
- * and an unregistered std::thread get a this_thread::stop_token() that is
- * stopped as the shutdown begins.
+ * gets a this_thread::stop_token() that its stop request stops, and an
+ * unregistered std::thread one that is stopped as the shutdown begins,
+ * before any registered thread's.
  */
 START_TEST(adopted_and_unregistered_tokens_stopped_at_exit)
 {
@@ -174,7 +175,7 @@ START_TEST(adopted_and_unregistered_tokens_stopped_at_exit)
 	    "std::thread: stopped in TERMINATING, ended 1\n"
 	    "std::jthread: stopped in TERMINATING, ended 1\n"
 	    "C thread: stopped in TERMINATING, ended 1\n"
-	    "unregistered: stopped in TERMINATING\n");
+	    "unregistered: stopped in TERMINATING, first 1\n");
 	child_assert_quiet(&ch);
 }
 END_TEST

@@ -3,9 +3,11 @@
  * a std::jthread that register under exeunt::adopt, an unregistered
  * std::thread and a thread of the C API (exeunt_thread_create) that take
  * exeunt::this_thread::stop_token().  Each records the phase in which its
- * token was stopped; the registered ones record whether they still ran
- * in the join phase, that is whether the shutdown waited for them.  The
- * hook says what they recorded.
+ * token was stopped, and how many tokens were stopped before it; the
+ * registered ones record whether they still ran in the join phase, that
+ * is whether the shutdown waited for them.  The hook says what they
+ * recorded.  (The adopted threads register themselves as they start: in
+ * no set order, so their stops have none either.)
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
@@ -19,8 +21,18 @@ namespace {
 struct Seen {
 	const char *name;
 	std::atomic<int> phase{-1};	/* when the token was stopped */
+	std::atomic<int> before{-1};	/* tokens stopped before it */
 	std::atomic<int> ended{0};	/* ran on in the join phase */
 };
+
+std::atomic<int> stopped{0};
+
+void
+record_stop(Seen &s)
+{
+	s.phase = exeunt_phase();
+	s.before = stopped++;
+}
 
 Seen plain{"std::thread"}, joining{"std::jthread"}, unregistered{"unregistered"},
     c_api{"C thread"};
@@ -39,7 +51,7 @@ phase_of(const Seen &s)
 void
 runs_to_join(Seen &s, std::stop_token st)
 {
-	std::stop_callback cb(st, [&s] { s.phase = exeunt_phase(); });
+	std::stop_callback cb(st, [&s] { record_stop(s); });
 
 	count_up(&ready);
 	cx_until_stopped(st);
@@ -73,9 +85,7 @@ main()
 	jthread.emplace([](std::stop_token) { adopted(joining); });
 	std::thread([] {
 		std::stop_token st = exeunt::this_thread::stop_token();
-		std::stop_callback cb(st, [] {
-			unregistered.phase = exeunt_phase();
-		});
+		std::stop_callback cb(st, [] { record_stop(unregistered); });
 
 		count_up(&ready);
 		sc_forever();
@@ -85,7 +95,8 @@ main()
 		for (Seen *s : { &plain, &joining, &c_api })
 			say("%s: stopped in %s, ended %d\n", s->name,
 			    phase_of(*s), s->ended.load());
-		say("unregistered: stopped in %s\n", phase_of(unregistered));
+		say("unregistered: stopped in %s, first %d\n",
+		    phase_of(unregistered), unregistered.before.load() == 0);
 	});
 	count_wait(&ready, 4);
 	return 0;
