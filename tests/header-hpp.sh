@@ -189,7 +189,8 @@ for c in $compilers; do
 			fi
 		done
 		# Two units, one shared object: no symbol defined twice.
-		if ! $c -shared -o "$tmp/both.so" "$tmp/use.o" "$tmp/use2.o"; then
+		if ! $c -shared -o "$tmp/both.so" "$tmp/use.o" \
+		    "$tmp/use2.o"; then
 			echo "FAIL: two units that include exeunt.hpp do not" \
 			    "link together ($c -std=$std)" >&2
 			status=1

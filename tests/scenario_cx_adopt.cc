@@ -34,8 +34,8 @@ record_stop(Seen &s)
 	s.before = stopped++;
 }
 
-Seen plain{"std::thread"}, joining{"std::jthread"}, unregistered{"unregistered"},
-    c_api{"C thread"};
+Seen plain{"std::thread"}, joining{"std::jthread"};
+Seen unregistered{"unregistered"}, c_api{"C thread"};
 struct sc_count ready = SC_COUNT_INIT;
 std::optional<std::jthread> jthread;
 

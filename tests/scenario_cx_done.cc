@@ -72,7 +72,7 @@ main(int argc, char **argv)
 	if (how == "thread") {
 		exiter.emplace(exeunt::options{.name = "exiter"}, [] {
 			count_wait(&ready, 3);
-			/* Its exit() destroys exiter: once emplace() is done. */
+			/* exit() destroys exiter: once emplace() is done. */
 			flag_wait(&held);
 			exit(7);
 		});
