@@ -237,10 +237,14 @@ START_TEST(set_timeout_rejects_negative_saturates_max)
 END_TEST
 
 /* A daemon exeunt::thread that ignores its stop, destroyed in a scope or
- * static, holds up neither its destructor nor the exit. */
+ * static, holds up neither its destructor nor the exit; its destructor
+ * requests the stop. */
 START_TEST(daemon_never_holds_exit)
 {
-	unit("destructor_daemon", NULL, "daemon 1\nscope left\n");
+	unit("destructor_daemon", NULL,
+	    "daemon destroyed: its stop requested 1\n"
+	    "daemon 1\n"
+	    "scope left\n");
 	unit("static_daemon", NULL, "daemon 1\n");
 }
 END_TEST

@@ -116,10 +116,24 @@ destructor()
 }
 
 /* A daemon thread that ignores its stop request: its destructor, and the
- * exit after it, do not wait for it. */
+ * exit after it, do not wait for it.  One that heeds it is asked to stop
+ * by its destructor. */
+struct sc_flag daemon_stopped = SC_FLAG_INIT;
+
 int
 destructor_daemon()
 {
+	{
+		exeunt::options o = named("heeds");
+
+		o.daemon = true;
+		exeunt::thread t(std::move(o), [](std::stop_token st) {
+			cx_until_stopped(st);
+			flag_set(&daemon_stopped);
+		});
+	}
+	say("daemon destroyed: its stop requested %d\n",
+	    cx_flag_wait_ms(&daemon_stopped, SC_DEADLINE_MS));
 	{
 		exeunt::options o = named("daemon");
 
