@@ -26,6 +26,38 @@ extern "C" {
 #define EXEUNT_API
 #endif
 
+/*
+ * EXEUNT_NOEXCEPT marks, for C++, the functions that can neither throw nor
+ * unwind: those that are not cancellation points (nor wait in a way that
+ * a cancellation ends, which glibc does by unwinding), that never call
+ * code of the program (callbacks, hooks, visitors, destroy functions,
+ * jobs, a FILE's functions) and never end the thread.  The others are
+ * left without it:
+ *   exeunt_thread_join, exeunt_cond_wait, exeunt_cond_timedwait,
+ *   exeunt_poll: cancellation points.
+ *   exeunt_pool_submit: a cancellation point while the queue is full.
+ *   exeunt_thread_request_stop: runs stop and terminate callbacks.
+ *   exeunt_thread_release: runs the destroy function.
+ *   exeunt_foreach: runs the visitor.
+ *   exeunt_shutdown, exeunt_exit: run callbacks and hooks; exit ends.
+ *   exeunt_pool_shutdown, exeunt_pool_destroy: run cancel functions
+ *   (and, for a worker's job that ends the process, jobs).
+ *   exeunt_dump: writes through a FILE, whose functions may be the
+ *   program's (fopencookie).
+ * Marked although they wait, with cancellation disabled and no code of
+ * the program: exeunt_stop_callback_pop (for a callback that runs in
+ * another thread), exeunt_wait_stop and exeunt_sleep (a futex, not a
+ * cancellation point), exeunt_pool_create (joins its workers when one
+ * cannot be started).
+ */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define EXEUNT_NOEXCEPT noexcept(true)
+#elif defined(__cplusplus)
+#define EXEUNT_NOEXCEPT throw()
+#else
+#define EXEUNT_NOEXCEPT
+#endif
+
 #define EXEUNT_VERSION_MAJOR 0
 #define EXEUNT_VERSION_MINOR 5
 
@@ -42,10 +74,10 @@ typedef struct exeunt_thread exeunt_thread_t;
  */
 typedef struct exeunt_attr {
 	union {
-		unsigned char __size[256];
-		long long __align;
-		void *__ptr;
-	} __opaque;
+		unsigned char exeunt_size[256];
+		long long exeunt_align;
+		void *exeunt_ptr;
+	} exeunt_opaque;
 } exeunt_attr_t;
 
 typedef void (*exeunt_terminate_fn)(exeunt_thread_t *thread, void *arg);
@@ -70,53 +102,64 @@ enum exeunt_phase {
 };
 
 /* Attributes: exeunt_attr_init(3). */
-EXEUNT_API int exeunt_attr_init(exeunt_attr_t *attr);
-EXEUNT_API int exeunt_attr_destroy(exeunt_attr_t *attr);
-EXEUNT_API int exeunt_attr_setdaemon(exeunt_attr_t *attr, int daemon);
-EXEUNT_API int exeunt_attr_getdaemon(const exeunt_attr_t *attr, int *daemon);
+EXEUNT_API int exeunt_attr_init(exeunt_attr_t *attr) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_attr_destroy(exeunt_attr_t *attr) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_attr_setdaemon(exeunt_attr_t *attr, int daemon)
+    EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_attr_getdaemon(const exeunt_attr_t *attr, int *daemon)
+    EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_attr_setterminate(exeunt_attr_t *attr,
-    exeunt_terminate_fn fn, void *arg);
-EXEUNT_API int exeunt_attr_setname(exeunt_attr_t *attr, const char *name);
+    exeunt_terminate_fn fn, void *arg) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_attr_setname(exeunt_attr_t *attr, const char *name)
+    EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_attr_setpthreadattr(exeunt_attr_t *attr,
-    const pthread_attr_t *pattr);
+    const pthread_attr_t *pattr) EXEUNT_NOEXCEPT;
 
 /* exeunt_attr_setdestroy(3): destroy(arg) is called with the terminate
  * callback's arg once a thread created (or adopted) with these attributes
  * has finished and its terminate callback can no longer run (it returned,
  * or was never called). */
 EXEUNT_API int exeunt_attr_setdestroy(exeunt_attr_t *attr,
-    void (*destroy)(void *arg));
+    void (*destroy)(void *arg)) EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_attr_getdestroy(const exeunt_attr_t *attr,
-    void (**destroy)(void *arg));
+    void (**destroy)(void *arg)) EXEUNT_NOEXCEPT;
 
 /* Shutdown stages: exeunt_attr_setstage(3).  Lower stages stop first;
  * the default is the creating thread's stage, else 0. */
 #define EXEUNT_STAGE_MIN (-100)
 #define EXEUNT_STAGE_MAX 100
-EXEUNT_API int exeunt_attr_setstage(exeunt_attr_t *attr, int stage);
-EXEUNT_API int exeunt_attr_getstage(const exeunt_attr_t *attr, int *stage);
+EXEUNT_API int exeunt_attr_setstage(exeunt_attr_t *attr, int stage)
+    EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_attr_getstage(const exeunt_attr_t *attr, int *stage)
+    EXEUNT_NOEXCEPT;
 
 /* Threads: exeunt_thread_create(3), exeunt_thread_adopt(3). */
 EXEUNT_API int exeunt_thread_create(exeunt_thread_t **thread,
-    const exeunt_attr_t *attr, void *(*start)(void *), void *arg);
+    const exeunt_attr_t *attr, void *(*start)(void *), void *arg)
+    EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_thread_join(exeunt_thread_t *thread, void **retval);
-EXEUNT_API int exeunt_thread_detach(exeunt_thread_t *thread);
-EXEUNT_API int exeunt_thread_adopt(const exeunt_attr_t *attr);
+EXEUNT_API int exeunt_thread_detach(exeunt_thread_t *thread) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_thread_adopt(const exeunt_attr_t *attr) EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_thread_release(void);
 
 /* Thread properties: exeunt_thread_self(3). */
-EXEUNT_API exeunt_thread_t *exeunt_thread_self(void);
-EXEUNT_API const char *exeunt_thread_name(const exeunt_thread_t *thread);
-EXEUNT_API int exeunt_thread_isdaemon(const exeunt_thread_t *thread);
-EXEUNT_API pthread_t exeunt_thread_pthread(const exeunt_thread_t *thread);
-EXEUNT_API unsigned long long exeunt_thread_seq(const exeunt_thread_t *thread);
-EXEUNT_API int exeunt_thread_stage(const exeunt_thread_t *thread);
+EXEUNT_API exeunt_thread_t *exeunt_thread_self(void) EXEUNT_NOEXCEPT;
+EXEUNT_API const char *exeunt_thread_name(const exeunt_thread_t *thread)
+    EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_thread_isdaemon(const exeunt_thread_t *thread)
+    EXEUNT_NOEXCEPT;
+EXEUNT_API pthread_t exeunt_thread_pthread(const exeunt_thread_t *thread)
+    EXEUNT_NOEXCEPT;
+EXEUNT_API unsigned long long exeunt_thread_seq(const exeunt_thread_t *thread)
+    EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_thread_stage(const exeunt_thread_t *thread)
+    EXEUNT_NOEXCEPT;
 
 /* Stop requests: exeunt_stop_requested(3). */
 EXEUNT_API int exeunt_thread_request_stop(exeunt_thread_t *thread);
-EXEUNT_API int exeunt_stop_requested(void);
-EXEUNT_API int exeunt_stop_fd(void);
-EXEUNT_API int exeunt_wait_stop(const struct timespec *timeout);
+EXEUNT_API int exeunt_stop_requested(void) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_stop_fd(void) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_wait_stop(const struct timespec *timeout) EXEUNT_NOEXCEPT;
 
 /*
  * Stop callbacks: exeunt_stop_callback_push(3).  Caller-allocated, like
@@ -125,34 +168,36 @@ EXEUNT_API int exeunt_wait_stop(const struct timespec *timeout);
  */
 typedef struct exeunt_stop_callback {
 	union {
-		unsigned char __size[96];
-		long long __align;
-		void *__ptr;
-	} __opaque;
+		unsigned char exeunt_size[96];
+		long long exeunt_align;
+		void *exeunt_ptr;
+	} exeunt_opaque;
 } exeunt_stop_callback_t;
 
 EXEUNT_API int exeunt_stop_callback_push(exeunt_stop_callback_t *cb,
-    void (*fn)(void *arg), void *arg);
-EXEUNT_API int exeunt_stop_callback_pop(exeunt_stop_callback_t *cb);
+    void (*fn)(void *arg), void *arg) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_stop_callback_pop(exeunt_stop_callback_t *cb)
+    EXEUNT_NOEXCEPT;
 
 /* Waits that a stop request ends: exeunt_cond_wait(3), exeunt_sleep(3),
  * exeunt_poll(3).  They return ECANCELED once the stop is requested. */
 EXEUNT_API int exeunt_cond_wait(pthread_cond_t *cond, pthread_mutex_t *mutex);
 EXEUNT_API int exeunt_cond_timedwait(pthread_cond_t *cond,
     pthread_mutex_t *mutex, const struct timespec *abstime);
-EXEUNT_API int exeunt_sleep(const struct timespec *duration);
+EXEUNT_API int exeunt_sleep(const struct timespec *duration) EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 
 /* The registry: exeunt_foreach(3). */
 EXEUNT_API int exeunt_foreach(int (*visit)(exeunt_thread_t *thread, void *arg),
     void *arg);
-EXEUNT_API size_t exeunt_count(void);
+EXEUNT_API size_t exeunt_count(void) EXEUNT_NOEXCEPT;
 
 /* Shutdown: exeunt_shutdown(3), exeunt_atexit(3). */
-EXEUNT_API int exeunt_atexit(void (*hook)(void *arg), void *arg);
+EXEUNT_API int exeunt_atexit(void (*hook)(void *arg), void *arg)
+    EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_shutdown(void);
-EXEUNT_API enum exeunt_phase exeunt_phase(void);
-EXEUNT_API int exeunt_shutdown_stage(int *stage);
+EXEUNT_API enum exeunt_phase exeunt_phase(void) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_shutdown_stage(int *stage) EXEUNT_NOEXCEPT;
 
 /* Ending the process from any thread: exeunt_exit(3). */
 EXEUNT_API void exeunt_exit(int status)
@@ -163,10 +208,10 @@ EXEUNT_API void exeunt_exit(int status)
 
 /* Deadlines: exeunt_set_timeout(3). */
 EXEUNT_API int exeunt_set_timeout(const struct timespec *limit,
-    enum exeunt_overrun action);
+    enum exeunt_overrun action) EXEUNT_NOEXCEPT;
 
 /* Signals: exeunt_trap_signal(3). */
-EXEUNT_API int exeunt_trap_signal(int signo);
+EXEUNT_API int exeunt_trap_signal(int signo) EXEUNT_NOEXCEPT;
 
 /* Diagnostics: exeunt_dump(3). */
 EXEUNT_API int exeunt_dump(FILE *out);
@@ -174,7 +219,7 @@ EXEUNT_API int exeunt_dump(FILE *out);
 /* exeunt_report(3): one line on the library's diagnostics stream (stderr),
  * "exeunt: " + the formatted text + "\n", in one write(2); longer than
  * 511 bytes is truncated.  Async-signal-unsafe (vsnprintf). */
-EXEUNT_API int exeunt_report(const char *fmt, ...)
+EXEUNT_API int exeunt_report(const char *fmt, ...) EXEUNT_NOEXCEPT
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif
@@ -200,16 +245,16 @@ struct exeunt_pool_stats {
 };
 
 EXEUNT_API int exeunt_pool_create(exeunt_pool_t **pool, unsigned nthreads,
-    size_t capacity, const exeunt_attr_t *attr);
+    size_t capacity, const exeunt_attr_t *attr) EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_pool_submit(exeunt_pool_t *pool, exeunt_job_fn run,
     exeunt_job_fn cancel, void *arg);
 EXEUNT_API int exeunt_pool_set_pending(exeunt_pool_t *pool,
-    enum exeunt_pending action);
+    enum exeunt_pending action) EXEUNT_NOEXCEPT;
 EXEUNT_API int exeunt_pool_shutdown(exeunt_pool_t *pool,
     enum exeunt_pending action, const struct timespec *timeout);
 EXEUNT_API int exeunt_pool_destroy(exeunt_pool_t *pool);
 EXEUNT_API int exeunt_pool_stats(exeunt_pool_t *pool,
-    struct exeunt_pool_stats *out);
+    struct exeunt_pool_stats *out) EXEUNT_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -516,6 +516,8 @@ exeunt__claim_exit_locked(int stage, int status, int known)
 void
 exeunt__shutdown_for_exit_locked(void)
 {
+	/* From a destroy function: its thread never finishes its record. */
+	exeunt__finish_destroying_locked();
 	if (exeunt__sd.state == EXEUNT__SHUT_NONE) {
 		if (!exeunt__reg.coordinator_armed)
 			return;		/* the library was never used */

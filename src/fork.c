@@ -41,6 +41,9 @@ static void
 child(void)
 {
 	struct exeunt_thread *self = exeunt__self, *t, *next;
+	/* fork() from a destroy function: that record ends in the child
+	 * too, when the function returns. */
+	struct exeunt_thread *ending = exeunt__destroying();
 	int resume = exeunt__sd.state == EXEUNT__SHUT_RUNNING &&
 	    (pthread_equal(exeunt__sd.owner, pthread_self()) ||
 	    exeunt__taking_over());
@@ -52,7 +55,7 @@ child(void)
 	exeunt__reg.live = exeunt__reg.live_nondaemon = 0;
 	for (t = exeunt__reg.head; t != NULL; t = next) {
 		next = t->next;
-		if (t == self) {
+		if (t == self || t == ending) {
 			exeunt__stop_callbacks_reset_child(&t->cbs, 1);
 			atomic_store(&t->stop, 0);
 			t->term_state = EXEUNT__TERM_NONE;

@@ -225,6 +225,8 @@ const struct exeunt__attr *exeunt__attr_get(const exeunt_attr_t *attr)
 /* thread.c */
 void exeunt__thread_init(void) EXEUNT__HIDDEN;
 void exeunt__finish_current(void) EXEUNT__HIDDEN;
+void exeunt__finish_destroying_locked(void) EXEUNT__HIDDEN;
+struct exeunt_thread *exeunt__destroying(void) EXEUNT__HIDDEN;
 
 /* stop.c */
 void exeunt__request_stop(struct exeunt_thread *t) EXEUNT__HIDDEN;

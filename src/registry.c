@@ -234,11 +234,19 @@ exeunt__unref_locked(struct exeunt_thread *t)
 	return 1;
 }
 
+/* Free an unlinked record.  Not a cancellation point, although close(2)
+ * is one: exeunt_thread_detach() and the failure paths of creation and
+ * adoption end here, and they are not. */
 void
 exeunt__free(struct exeunt_thread *t)
 {
-	if (t->stop_fd >= 0)
+	int cancel;
+
+	if (t->stop_fd >= 0) {
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 		close(t->stop_fd);
+		(void)pthread_setcancelstate(cancel, NULL);
+	}
 	free(t);
 }
 

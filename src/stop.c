@@ -267,7 +267,7 @@ int
 exeunt_stop_fd(void)
 {
 	int *slot = stop_fd_slot();
-	int fd, made;
+	int fd, made, cancel;
 
 	exeunt__lock();
 	fd = *slot;
@@ -288,8 +288,13 @@ exeunt_stop_fd(void)
 	}
 	fd = *slot;
 	exeunt__unlock();
-	if (made >= 0)
-		close(made);	/* another thread installed one first */
+	/* Another thread installed one first.  close(2) is a cancellation
+	 * point, and exeunt_stop_fd() is not. */
+	if (made >= 0) {
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+		close(made);
+		(void)pthread_setcancelstate(cancel, NULL);
+	}
 	return fd;
 }
 

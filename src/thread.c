@@ -81,13 +81,22 @@ count_out(struct exeunt_thread *t, int never_ends)
 		exeunt__free(t);
 }
 
-/* The destroy function did not return (pthread_exit, a cancellation or a
- * C++ exception in exeunt_thread_release): the thread has still ended. */
+/* A destroy function being run: what its cleanup handler needs. */
+struct destroy_call {
+	struct exeunt_thread *t;
+	int cancel;		/* the caller's cancelability */
+};
+
+/* The destroy function did not return (pthread_exit, or a C++ exception
+ * in exeunt_thread_release): the thread has still ended. */
 static void
 destroy_unwound(void *arg)
 {
+	struct destroy_call *d = arg;
+
 	destroying = NULL;
-	count_out(arg, 0);
+	count_out(d->t, 0);
+	(void)pthread_setcancelstate(d->cancel, NULL);
 }
 
 /*
@@ -106,6 +115,7 @@ static void
 finish_self(struct exeunt_thread *t, int wait)
 {
 	void (*destroy)(void *) = NULL;
+	struct destroy_call dc;
 	void *arg = NULL;
 	int last = 0;
 
@@ -130,12 +140,17 @@ finish_self(struct exeunt_thread *t, int wait)
 			exeunt__free(t);
 		return;
 	}
+	/* Like every callback, with cancellation disabled:
+	 * exeunt_thread_release() is not a cancellation point. */
+	dc.t = t;
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &dc.cancel);
 	destroying = t;
-	pthread_cleanup_push(destroy_unwound, t);
+	pthread_cleanup_push(destroy_unwound, &dc);
 	destroy(arg);
 	pthread_cleanup_pop(0);
 	destroying = NULL;
 	count_out(t, 0);
+	(void)pthread_setcancelstate(dc.cancel, NULL);
 }
 
 static void
@@ -417,6 +432,33 @@ exeunt_thread_release(void)
 	(void)pthread_setspecific(finish_key, NULL);
 	finish_self(t, 1);
 	return 0;
+}
+
+/* The record whose destroy function the calling thread runs, or NULL: in
+ * a fork() child, the forking thread keeps it as its own. */
+struct exeunt_thread *
+exeunt__destroying(void)
+{
+	return destroying;
+}
+
+/*
+ * The calling thread calls exit() from a destroy function: the record it
+ * was finishing counts as finished now, as a thread that never ends, so
+ * that the shutdown this exit() runs does not wait for it.  The record
+ * keeps the thread's reference: the process ends.  The caller holds the
+ * lock.
+ */
+void
+exeunt__finish_destroying_locked(void)
+{
+	struct exeunt_thread *t = destroying;
+
+	if (t == NULL)
+		return;
+	destroying = NULL;
+	t->never_ends = 1;
+	exeunt__finish_locked(t);
 }
 
 /*

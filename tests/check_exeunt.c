@@ -319,6 +319,7 @@ main(void)
 	srunner_add_suite(sr, make_exitpath_suite());
 	srunner_add_suite(sr, make_stages_suite());
 	srunner_add_suite(sr, make_waits_suite());
+	srunner_add_suite(sr, make_destroy_suite());
 	srunner_add_suite(sr, make_cxx_suite());
 
 	/*

@@ -45,6 +45,7 @@ Suite *make_contract_suite(void);
 Suite *make_exitpath_suite(void);
 Suite *make_stages_suite(void);
 Suite *make_waits_suite(void);
+Suite *make_destroy_suite(void);
 Suite *make_cxx_suite(void);
 
 /* CK_TIMEOUT_MULTIPLIER (at least 1), for the deadlines of the helpers. */
