@@ -136,7 +136,7 @@ report_current(const std::string &context) noexcept
 			(void)exeunt_report("%s: %s: %s", context.c_str(),
 			    type.c_str(), e.what());
 		} catch (...) {
-#if defined(EXEUNT_HPP_CXXABI) && defined(__GLIBCXX__)
+#if defined(EXEUNT_HPP_CXXABI)
 			const std::string type =
 			    type_name(abi::__cxa_current_exception_type());
 #else
@@ -159,8 +159,22 @@ quoted_name(const exeunt_thread_t *t)
 }
 
 /*
+ * 1 if the exception being handled is not a C++ exception: glibc's forced
+ * unwinding for pthread_exit() and cancellation is one, and must go on.
+ * std::current_exception() holds no foreign exception.  A handler of
+ * abi::__forced_unwind would bind a reference to what is not a C++
+ * object (UndefinedBehaviorSanitizer says so), and is libstdc++'s only.
+ * Call only inside a catch block.
+ */
+inline bool
+foreign_exception() noexcept
+{
+	return !std::current_exception();
+}
+
+/*
  * Run f; an exception that escapes it is reported with context and
- * dropped.  glibc's forced unwinding (pthread_exit, cancellation) passes.
+ * dropped.  Forced unwinding (pthread_exit, cancellation) passes.
  */
 template <class F, class C>
 inline void
@@ -168,11 +182,9 @@ run_reported(F &&f, C &&context)
 {
 	try {
 		f();
-#if defined(__GLIBCXX__)
-	} catch (abi::__forced_unwind &) {
-		throw;
-#endif
 	} catch (...) {
+		if (foreign_exception())
+			throw;
 		std::string what;
 		try {
 			what = context();
@@ -332,12 +344,11 @@ struct invoker {
 		current() = self->st.get();
 		try {
 			self->run();
-#if defined(__GLIBCXX__)
-		} catch (abi::__forced_unwind &) {
-			current() = nullptr;
-			throw;
-#endif
 		} catch (...) {
+			if (foreign_exception()) {
+				current() = nullptr;
+				throw;
+			}
 			std::string what;
 			try {
 				what = "uncaught exception in thread " +

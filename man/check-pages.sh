@@ -3,7 +3,11 @@
 #
 #  - Every function declared with EXEUNT_API in include/exeunt.h has a page
 #    named after it, man3/<function>.3, and every page in man3/ is named
-#    after such a function.
+#    after such a function, or is one of the pages of the C++ header,
+#    below.
+#  - When the C++ header, include/exeunt.hpp, exists, it has its page,
+#    man3/exeunt_cxx.3, and the stub man3/exeunt.hpp.3; they document no
+#    function of include/exeunt.h, and are checked as the others are.
 #  - A page in man3/ is either a full page whose NAME section lists its
 #    function, or a one-line stub '.so man3/<page>.3' naming a full page
 #    whose NAME section lists the stub's function.
@@ -22,6 +26,7 @@ srcdir=${srcdir:-.}
 top_srcdir=${top_srcdir:-$srcdir/..}
 MANDOC=${MANDOC:-}
 header=$top_srcdir/include/exeunt.h
+cxx_header=$top_srcdir/include/exeunt.hpp
 
 # The functions declared in the header, one per line.
 functions=
@@ -34,6 +39,12 @@ if test -z "$functions"; then
 	echo "FAIL: no EXEUNT_API function declarations found in $header"
 	echo "0 passed, 1 failed"
 	exit 1
+fi
+
+# The pages of the C++ header, one per line.
+cxx_pages=
+if test -r "$cxx_header"; then
+	cxx_pages=$(printf '%s\n' exeunt_cxx exeunt.hpp)
 fi
 
 if test -n "$MANDOC"; then
@@ -49,7 +60,7 @@ stub_target() {
 
 # names PAGE: the names in the NAME section of PAGE.
 names() {
-	sed -n '/^\.Sh NAME/,/^\.Sh /s/^\.Nm  *\([A-Za-z0-9_]*\).*/\1/p' \
+	sed -n '/^\.Sh NAME/,/^\.Sh /s/^\.Nm  *\([A-Za-z0-9_.]*\).*/\1/p' \
 	    "$srcdir/$1"
 }
 
@@ -79,16 +90,21 @@ problems() {
 	name=${base%.*}
 
 	if test ! -f "$srcdir/$page"; then
-		echo "missing: $name is declared in include/exeunt.h"
+		if printf '%s\n' "$cxx_pages" | grep -qxF "$name"; then
+			echo "missing: include/exeunt.hpp needs $name.3"
+		else
+			echo "missing: $name is declared in include/exeunt.h"
+		fi
 		return
 	fi
 	case $page in
 	man3/*)
-		echo "$functions" | grep -qx "$name" ||
-		    echo "$name is not declared in include/exeunt.h"
+		printf '%s\n' "$functions" "$cxx_pages" | grep -qxF "$name" ||
+		    echo "$name is not declared in include/exeunt.h" \
+		    "nor a page of include/exeunt.hpp"
 		target=$(stub_target "$page")
 		if test -z "$target"; then
-			names "$page" | grep -qx "$name" ||
+			names "$page" | grep -qxF "$name" ||
 			    echo "$name is not in the page's NAME section"
 		elif test "$(grep -c '' "$srcdir/$page")" -ne 1; then
 			echo "a .so stub must be one line"
@@ -100,7 +116,7 @@ problems() {
 		elif test -n "$(stub_target "$target")"; then
 			echo "the .so target $target is itself a stub"
 		else
-			names "$target" | grep -qx "$name" ||
+			names "$target" | grep -qxF "$name" ||
 			    echo "$name is not in the NAME section of $target"
 		fi
 		;;
@@ -112,7 +128,7 @@ problems() {
 
 # Every page that exists, and every page that should.
 pages=$( {
-	for f in $functions; do
+	for f in $functions $cxx_pages; do
 		echo "man3/$f.3"
 	done
 	for p in "$srcdir"/man3/*.3 "$srcdir"/man7/*.7; do
