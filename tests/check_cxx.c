@@ -566,20 +566,12 @@ make_cxx_suite(void)
 	tcase_set_timeout(uw, SCENARIO_TIMEOUT);
 	tcase_set_timeout(cw, SCENARIO_TIMEOUT);
 	/*
-	 * UBSan (gcc 12) reports the handler of exeunt.hpp that lets
-	 * glibc's forced unwinding pass, catch (abi::__forced_unwind &), as
-	 * "reference binding to null pointer": that unwinding has no
-	 * exception object.  So does any such handler compiled with
-	 * -fsanitize=undefined.
+	 * A thread cancelled inside a blocking call that ThreadSanitizer
+	 * intercepts (pause()) leaves that call's state in place, and the
+	 * library's locking as the thread finishes is then reported as a
+	 * race (cancelled in pthread_testcancel(), it is not).
 	 */
-	tcase_set_tags(uw, "no-asan");
-	/*
-	 * Besides: a thread cancelled inside a blocking call that
-	 * ThreadSanitizer intercepts (pause()) leaves that call's state in
-	 * place, and the library's locking as the thread finishes is then
-	 * reported as a race (cancelled in pthread_testcancel(), it is not).
-	 */
-	tcase_set_tags(cw, "no-tsan no-asan");
+	tcase_set_tags(cw, "no-tsan");
 #ifdef TEST_CXX_SCENARIOS
 	tcase_add_loop_test(ex, tokens_stopped_newest_first_and_joined_at_exit,
 	    0, NDONE * LINKAGES);
