@@ -320,6 +320,7 @@ main(void)
 	srunner_add_suite(sr, make_stages_suite());
 	srunner_add_suite(sr, make_waits_suite());
 	srunner_add_suite(sr, make_destroy_suite());
+	srunner_add_suite(sr, make_cxx_suite());
 
 	/*
 	 * The exit-time tests need a process per test: with CK_FORK=no the
