@@ -551,7 +551,7 @@ private:
 
 		if (handle_ == nullptr)
 			return;
-		(void)exeunt_thread_request_stop(handle_);
+		(void)request_stop();
 		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 		if (daemon_ || exeunt_thread_self() == handle_)
 			(void)exeunt_thread_detach(handle_);

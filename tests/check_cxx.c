@@ -278,6 +278,20 @@ START_TEST(c_request_stop_token_then_terminate)
 }
 END_TEST
 
+/* request_stop() and the destructor stop the token of a thread that has
+ * already finished, whose terminate callback the library no longer
+ * calls. */
+START_TEST(request_stop_after_finish_stops_token)
+{
+	unit("request_finished", NULL,
+	    "finished: 1\n"
+	    "stop_callback in the requesting thread\n"
+	    "request_stop: 1, token stopped 1\n"
+	    "before the destructor: token stopped 0\n"
+	    "after the destructor: token stopped 1\n");
+}
+END_TEST
+
 /*
  * wait_stop(): zero and negative timeouts check without waiting (false
  * before the stop, true after it); a timeout of max() waits until the
@@ -586,6 +600,7 @@ make_cxx_suite(void)
 
 	tcase_add_test(st, request_stop_token_then_terminate);
 	tcase_add_test(st, c_request_stop_token_then_terminate);
+	tcase_add_test(st, request_stop_after_finish_stops_token);
 	tcase_add_test(st, wait_stop_timeouts);
 	tcase_add_test(st, this_thread_tokens_and_adopt);
 

@@ -77,6 +77,43 @@ request(bool through_c)
 	return 0;
 }
 
+/*
+ * A thread whose body has returned, and which has finished (the library
+ * counts no thread): request_stop() still stops its token, as
+ * std::jthread's does, and so does the destructor; a std::stop_callback
+ * on the token then runs in the requesting thread.
+ */
+int
+request_finished()
+{
+	const struct timespec deadline = sc_deadline();
+	std::stop_token by_request, by_destructor;
+
+	{
+		exeunt::thread t(named("finished"), [](std::stop_token) {});
+		exeunt::thread u(named("destroyed"), [](std::stop_token) {});
+
+		by_request = t.get_stop_token();
+		by_destructor = u.get_stop_token();
+		while (exeunt_count() != 0 && !sc_passed(&deadline))
+			sc_pause();
+		say("finished: %d\n", exeunt_count() == 0);
+		std::stop_callback cb(by_request, [] {
+			say("stop_callback in the %s\n", where());
+		});
+		requester = pthread_self();
+		const bool requested = t.request_stop();
+
+		say("request_stop: %d, token stopped %d\n", requested,
+		    by_request.stop_requested());
+		say("before the destructor: token stopped %d\n",
+		    by_destructor.stop_requested());
+	}
+	say("after the destructor: token stopped %d\n",
+	    by_destructor.stop_requested());
+	return 0;
+}
+
 /* "main waits" if main has not set on within 100 ms (scaled): it waits
  * for the caller to end. */
 const char *
@@ -670,6 +707,8 @@ main(int argc, char **argv)
 		return request(false);
 	if (c == "request_c")
 		return request(true);
+	if (c == "request_finished")
+		return request_finished();
 	if (c == "destructor")
 		return destructor();
 	if (c == "destructor_daemon")
