@@ -59,6 +59,18 @@ struct options {
 	const pthread_attr_t *pthread_attr = nullptr;	/* copied */
 };
 
+/*
+ * The rest differs between C++17 and C++20 (a thread's state holds its
+ * std::stop_source in C++20), so each has names of its own: a C++17
+ * library and a C++20 program that both use the header link together
+ * without one's definitions replacing the other's.
+ */
+#if defined(EXEUNT_HPP_STOP_TOKEN)
+inline namespace cxx20 {
+#else
+inline namespace cxx17 {
+#endif
+
 namespace detail {
 
 [[noreturn]] inline void
@@ -707,6 +719,7 @@ trap_signal(int signo)
 	detail::check(exeunt_trap_signal(signo), "exeunt_trap_signal");
 }
 
+} /* inline namespace cxx17 or cxx20 */
 } /* namespace exeunt */
 
 #endif /* EXEUNT_HPP */

@@ -202,5 +202,23 @@ for c in $compilers; do
 		fi
 	done
 done
+# A C++17 unit and a C++20 unit in one program: the header's types
+# differ between the two (a std::stop_source in C++20), so they must not
+# share names, or the linker keeps one definition for both and the other
+# reads past its objects.  g++'s link-time optimiser checks the One
+# Definition Rule across units (-Wodr).
+if case " $compilers " in *" g++ "*) true ;; *) false ;; esac; then
+	echo "g++ -flto -Wodr: a C++17 unit and a C++20 unit linked together"
+	if ! g++ -std=c++17 -flto -fPIC -I"$top_srcdir/include" \
+	    -c "$tmp/use.cc" -o "$tmp/use17.o" ||
+	    ! g++ -std=c++20 -flto -fPIC -I"$top_srcdir/include" \
+	    -c "$tmp/use2.cc" -o "$tmp/use20.o" ||
+	    ! g++ -shared -flto -Wodr -Werror -o "$tmp/mixed.so" \
+	    "$tmp/use17.o" "$tmp/use20.o"; then
+		echo "FAIL: C++17 and C++20 units that include exeunt.hpp" \
+		    "break the One Definition Rule together" >&2
+		status=1
+	fi
+fi
 [ "$ran" -gt 0 ] || { echo "FAIL: no C++ compiler ran" >&2; exit 1; }
 exit $status
