@@ -106,9 +106,26 @@ to_timespec(std::chrono::duration<Rep, Period> d) noexcept
 		ts.tv_nsec = 999999999L;
 		return ts;
 	}
-	const auto s = duration_cast<seconds>(d);
-	ts.tv_sec = static_cast<std::time_t>(s.count());
-	ts.tv_nsec = static_cast<long>(duration_cast<nanoseconds>(d - s).count());
+	if constexpr (!std::is_floating_point_v<Rep> && Period::num != 1 &&
+	    Period::den != 1) {
+		/* duration_cast would multiply by num before it divides by
+		 * den, and overflow (3/2 s, or 1001/30000 s video frames):
+		 * split the seconds in long double instead. */
+		const long double x = duration<long double>(d).count();
+		const long double whole = static_cast<long double>(
+		    static_cast<std::time_t>(x));
+
+		ts.tv_sec = static_cast<std::time_t>(whole);
+		ts.tv_nsec = static_cast<long>((x - whole) * 1e9L);
+	} else {
+		/* Exact: the seconds fit a time_t, and the part under a
+		 * second converts to nanoseconds without overflow. */
+		const auto s = duration_cast<seconds>(d);
+
+		ts.tv_sec = static_cast<std::time_t>(s.count());
+		ts.tv_nsec = static_cast<long>(
+		    duration_cast<nanoseconds>(d - s).count());
+	}
 	if (ts.tv_nsec < 0)
 		ts.tv_nsec = 0;
 	if (ts.tv_nsec > 999999999L)
@@ -404,6 +421,18 @@ struct token_bridge {
 	{
 		if (pushed)
 			(void)exeunt_stop_callback_pop(&cb);
+		ended() = true;
+	}
+
+	/* Set once the calling thread's bridge is destroyed: its
+	 * thread_local destructors have run, or, in the main thread, exit()
+	 * is destroying the static objects.  Trivially destructible, so
+	 * still readable then. */
+	static bool &
+	ended() noexcept
+	{
+		static thread_local bool gone = false;
+		return gone;
 	}
 	token_bridge(const token_bridge &) = delete;
 	token_bridge &operator=(const token_bridge &) = delete;
@@ -508,8 +537,14 @@ public:
 	bool
 	request_stop() noexcept
 	{
+		int cancel;
+
 		if (handle_ == nullptr)
 			return false;
+		/* The std::stop_callback objects run here may reach a
+		 * cancellation point, and this function must not unwind, as
+		 * the library's own request does not. */
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 		(void)exeunt_thread_request_stop(handle_);
 #if defined(EXEUNT_HPP_STOP_TOKEN)
 		/* Done already by the terminate callback, unless the thread
@@ -518,6 +553,7 @@ public:
 		if (state_)
 			(void)state_->source.request_stop();
 #endif
+		(void)pthread_setcancelstate(cancel, nullptr);
 		return true;
 	}
 
@@ -553,9 +589,15 @@ public:
 	}
 
 private:
-	/* The destructor's rule: request the stop, then join, or detach a
-	 * daemon thread, or the thread itself, which cannot join itself.
-	 * Not a cancellation point: a destructor must not unwind. */
+	/*
+	 * The destructor's rule: request the stop, then join; or detach
+	 * where no join can be waited for: a daemon thread, the thread
+	 * itself, a thread that the shutdown has abandoned at its deadline
+	 * (the join phase is over: static objects are destroyed after it),
+	 * and wherever the join fails (EDEADLK in the thread's own terminate
+	 * callback, ESRCH in a fork child), so that the record is freed.
+	 * Not a cancellation point: a destructor must not unwind.
+	 */
 	void
 	end() noexcept
 	{
@@ -563,12 +605,12 @@ private:
 
 		if (handle_ == nullptr)
 			return;
-		(void)request_stop();
 		(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-		if (daemon_ || exeunt_thread_self() == handle_)
+		(void)request_stop();
+		if (daemon_ || exeunt_thread_self() == handle_ ||
+		    exeunt_phase() >= EXEUNT_HOOKS ||
+		    exeunt_thread_join(handle_, nullptr) != 0)
 			(void)exeunt_thread_detach(handle_);
-		else
-			(void)exeunt_thread_join(handle_, nullptr);
 		(void)pthread_setcancelstate(cancel, nullptr);
 		handle_ = nullptr;
 	}
@@ -648,6 +690,13 @@ stop_token()
 {
 	if (detail::state *st = detail::current())
 		return st->source.get_token();
+	if (detail::token_bridge::ended()) {
+		/* The thread is ending: a token that is stopped already. */
+		std::stop_source ending;
+
+		(void)ending.request_stop();
+		return ending.get_token();
+	}
 	static thread_local detail::token_bridge bridge;
 	return bridge.source.get_token();
 }

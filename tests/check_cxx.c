@@ -278,6 +278,55 @@ START_TEST(c_request_stop_token_then_terminate)
 }
 END_TEST
 
+/* A deadline with EXEUNT_OVERRUN_PROCEED abandons the thread of a static
+ * exeunt::thread: exit() still ends, its destructor does not join. */
+START_TEST(static_thread_abandoned_at_deadline_does_not_hang_exit)
+{
+	run("scenario_cx_unit", "proceed_static", NULL, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "hook\n");
+	ck_assert_msg(strstr(ch.err_buf, "action: proceed") != NULL,
+	    "%s: no deadline report on stderr:\n%s", ch.name, ch.err_buf);
+}
+END_TEST
+
+/* The destructor detaches where its join fails, so the record goes. */
+START_TEST(destructor_detaches_where_join_fails)
+{
+	unit("destructor_join_fails", NULL,
+	    "owner reset: 1\n"
+	    "record gone: 1\n"
+	    "fork child: record gone: 1\n");
+}
+END_TEST
+
+/* A pending cancellation does not unwind the destructor's request. */
+START_TEST(destructor_is_no_cancellation_point_in_stop_callbacks)
+{
+	unit("destructor_cancel_pending", NULL,
+	    "stop_callback runs\n"
+	    "destroyer returned\n");
+}
+END_TEST
+
+/* this_thread::stop_token() after exit() destroyed its bridge. */
+START_TEST(stop_token_after_its_bridge_is_stopped)
+{
+	unit("token_after_bridge", NULL,
+	    "main: stopped 0\n"
+	    "static destructor: stopped 1\n");
+}
+END_TEST
+
+/* Periods such as 3/2 s and 1001/30000 s saturate without overflow. */
+START_TEST(odd_periods_saturate)
+{
+	unit("odd_periods", NULL,
+	    "set_timeout(3/2 s * (LLONG_MAX / 2)): ok\n"
+	    "set_timeout(frames::max()): ok\n");
+}
+END_TEST
+
 /* request_stop() and the destructor stop the token of a thread that has
  * already finished, whose terminate callback the library no longer
  * calls. */
@@ -601,6 +650,11 @@ make_cxx_suite(void)
 	tcase_add_test(st, request_stop_token_then_terminate);
 	tcase_add_test(st, c_request_stop_token_then_terminate);
 	tcase_add_test(st, request_stop_after_finish_stops_token);
+	tcase_add_test(st, static_thread_abandoned_at_deadline_does_not_hang_exit);
+	tcase_add_test(st, destructor_detaches_where_join_fails);
+	tcase_add_test(st, destructor_is_no_cancellation_point_in_stop_callbacks);
+	tcase_add_test(st, odd_periods_saturate);
+	tcase_add_test(st, stop_token_after_its_bridge_is_stopped);
 	tcase_add_test(st, wait_stop_timeouts);
 	tcase_add_test(st, this_thread_tokens_and_adopt);
 

@@ -114,6 +114,184 @@ request_finished()
 	return 0;
 }
 
+/*
+ * A static exeunt::thread whose thread ignores its stop, abandoned by a
+ * deadline with EXEUNT_OVERRUN_PROCEED: exit() goes on, runs the hook,
+ * and destroys the object after the join phase without waiting for it.
+ */
+int
+proceed_static()
+{
+	static exeunt::thread t(named("abandoned"), [] {
+		count_up(&ready);
+		sc_forever();
+	});
+
+	count_wait(&ready, 1);
+	exeunt::set_timeout(std::chrono::milliseconds(200),
+	    EXEUNT_OVERRUN_PROCEED);
+	exeunt::at_exit([] { say("hook\n"); });
+	return 0;
+}
+
+/* 1 if exeunt_dump() lists a record named name. */
+bool
+dumped(const char *name)
+{
+	char *buf = nullptr;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool found;
+
+	if (f == nullptr)
+		return true;
+	(void)exeunt_dump(f);
+	fclose(f);
+	found = buf != nullptr && strstr(buf, name) != nullptr;
+	free(buf);
+	return found;
+}
+
+/*
+ * The destructor where the join fails: in the thread's own terminate
+ * callback (EDEADLK), and in a fork child for a thread of the parent
+ * (ESRCH).  It detaches instead, so the record goes once the thread has
+ * ended; a destructor that left it would leave it in the registry.
+ */
+std::unique_ptr<exeunt::thread> owner;
+
+int
+destructor_join_fails()
+{
+	const struct timespec deadline = sc_deadline();
+	exeunt::options o = named("owned by its callback");
+	exeunt_thread_t *h;
+	pid_t pid;
+	int status;
+
+	o.terminate = [] { owner.reset(); };
+	owner = std::make_unique<exeunt::thread>(std::move(o), [] {
+		exeunt::wait_stop();
+	});
+	h = owner->exeunt_handle();
+	(void)exeunt_thread_request_stop(h);
+	say("owner reset: %d\n", owner == nullptr);
+	while (dumped("owned by its callback") && !sc_passed(&deadline))
+		sc_pause();
+	say("record gone: %d\n", !dumped("owned by its callback"));
+
+	{
+		exeunt::thread parents(named("of the parent"), [] {
+			exeunt::wait_stop();
+		});
+
+		if ((pid = fork()) == 0) {
+			{
+				exeunt::thread gone(std::move(parents));
+			}
+			_exit(dumped("of the parent") ? 1 : 0);
+		}
+		waitpid(pid, &status, 0);
+		say("fork child: record gone: %d\n",
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	return 0;
+}
+
+/*
+ * Durations whose period is neither a multiple nor a fraction of a
+ * second saturate too: the conversion must not multiply before it
+ * divides.
+ */
+int
+odd_periods()
+{
+	using half_seconds_3 = std::chrono::duration<long long, std::ratio<3, 2>>;
+	using frames = std::chrono::duration<long long, std::ratio<1001, 30000>>;
+
+	cx_expect("set_timeout(3/2 s * (LLONG_MAX / 2))", [] {
+		exeunt::set_timeout(half_seconds_3(LLONG_MAX / 2),
+		    EXEUNT_OVERRUN_WAIT);
+	});
+	cx_expect("set_timeout(frames::max())", [] {
+		exeunt::set_timeout(frames::max(), EXEUNT_OVERRUN_WAIT);
+	});
+	return 0;
+}
+
+/*
+ * request_stop() in the destructor of a finished thread's object runs
+ * the std::stop_callback objects on its token in the destroying thread;
+ * one that reaches a cancellation point while a cancellation is pending
+ * must not unwind the noexcept destructor (std::terminate()).
+ */
+struct sc_flag holding = SC_FLAG_INIT;
+
+void *
+destroyer(void *)
+{
+	const struct timespec deadline = sc_deadline();
+	int old;
+
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	{
+		exeunt::thread t(named("finished"), [] {});
+		auto write_line = [] { say("stop_callback runs\n"); };
+		std::stop_callback<decltype(write_line)> cb(t.get_stop_token(),
+		    write_line);
+		exeunt::thread held(std::move(t));
+
+		while (exeunt_count() != 0 && !sc_passed(&deadline))
+			sc_pause();
+		flag_set(&holding);
+		flag_wait(&go);
+		/* Not a cancellation point; the cancellation is pending. */
+		(void)pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, nullptr);
+	}
+	return nullptr;
+}
+
+int
+destructor_cancel_pending()
+{
+	pthread_t p;
+	void *ret;
+
+	if (pthread_create(&p, nullptr, destroyer, nullptr) != 0)
+		return 100;
+	flag_wait(&holding);
+	pthread_cancel(p);
+	flag_set(&go);
+	pthread_join(p, &ret);
+	say("destroyer %s\n", ret == PTHREAD_CANCELED ? "cancelled" :
+	    "returned");
+	return 0;
+}
+
+/*
+ * this_thread::stop_token() in the main thread, then again in a static
+ * object's destructor, once exit() has destroyed the thread's
+ * thread_local objects, the token's bridge among them: a token that is
+ * stopped, not the bridge's freed state (AddressSanitizer).
+ */
+struct late_caller {
+	~late_caller()
+	{
+		say("static destructor: stopped %d\n",
+		    exeunt::this_thread::stop_token().stop_requested());
+	}
+};
+
+int
+token_after_bridge()
+{
+	static late_caller late;
+
+	say("main: stopped %d\n",
+	    exeunt::this_thread::stop_token().stop_requested());
+	return 0;
+}
+
 /* "main waits" if main has not set on within 100 ms (scaled): it waits
  * for the caller to end. */
 const char *
@@ -709,6 +887,16 @@ main(int argc, char **argv)
 		return request(true);
 	if (c == "request_finished")
 		return request_finished();
+	if (c == "token_after_bridge")
+		return token_after_bridge();
+	if (c == "proceed_static")
+		return proceed_static();
+	if (c == "destructor_join_fails")
+		return destructor_join_fails();
+	if (c == "odd_periods")
+		return odd_periods();
+	if (c == "destructor_cancel_pending")
+		return destructor_cancel_pending();
 	if (c == "destructor")
 		return destructor();
 	if (c == "destructor_daemon")
