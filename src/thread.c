@@ -358,7 +358,7 @@ int
 exeunt_thread_detach(exeunt_thread_t *t)
 {
 	pthread_t pth;
-	int err;
+	int err, cancel;
 
 	if (t == NULL)
 		return EINVAL;
@@ -372,9 +372,14 @@ exeunt_thread_detach(exeunt_thread_t *t)
 	err = t->forked_away;
 	exeunt__unlock();
 
+	/* musl's pthread_detach() of a thread that has exited joins it,
+	 * and that join is a cancellation point (musl 1.2.3): this
+	 * function is not one. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	if (!err)
 		(void)pthread_detach(pth);
 	exeunt__release_ref(t);
+	(void)pthread_setcancelstate(cancel, NULL);
 	return 0;
 }
 
