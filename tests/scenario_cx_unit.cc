@@ -166,8 +166,6 @@ destructor_join_fails()
 	const struct timespec deadline = sc_deadline();
 	exeunt::options o = named("owned by its callback");
 	exeunt_thread_t *h;
-	pid_t pid;
-	int status;
 
 	o.terminate = [] { owner.reset(); };
 	owner = std::make_unique<exeunt::thread>(std::move(o), [] {
@@ -179,22 +177,30 @@ destructor_join_fails()
 	while (dumped("owned by its callback") && !sc_passed(&deadline))
 		sc_pause();
 	say("record gone: %d\n", !dumped("owned by its callback"));
+	return 0;
+}
 
-	{
-		exeunt::thread parents(named("of the parent"), [] {
-			exeunt::wait_stop();
-		});
+int
+destructor_join_fails_in_fork_child()
+{
+	exeunt::thread parents(named("of the parent"), [] {
+		count_up(&ready);
+		exeunt::wait_stop();
+	});
+	pid_t pid;
+	int status;
 
-		if ((pid = fork()) == 0) {
-			{
-				exeunt::thread gone(std::move(parents));
-			}
-			_exit(dumped("of the parent") ? 1 : 0);
+	count_wait(&ready, 1);
+	if ((pid = fork()) == 0) {
+		{
+			exeunt::thread gone(std::move(parents));
 		}
-		waitpid(pid, &status, 0);
-		say("fork child: record gone: %d\n",
-		    WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		say("fork child: record gone: %d\n", !dumped("of the parent"));
+		_exit(0);
 	}
+	waitpid(pid, &status, 0);
+	say("fork child: exit status %d\n",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return 0;
 }
 
@@ -893,6 +899,8 @@ main(int argc, char **argv)
 		return proceed_static();
 	if (c == "destructor_join_fails")
 		return destructor_join_fails();
+	if (c == "destructor_join_fails_in_fork_child")
+		return destructor_join_fails_in_fork_child();
 	if (c == "odd_periods")
 		return odd_periods();
 	if (c == "destructor_cancel_pending")
