@@ -42,8 +42,11 @@ extern "C" {
  *   exeunt_shutdown, exeunt_exit: run callbacks and hooks; exit ends.
  *   exeunt_pool_shutdown, exeunt_pool_destroy: run cancel functions
  *   (and, for a worker's job that ends the process, jobs).
- *   exeunt_dump: writes through a FILE, whose functions may be the
- *   program's (fopencookie).
+ *   exeunt_dump, exeunt_dump_stacks: write through a FILE, whose
+ *   functions may be the program's (fopencookie).
+ * exeunt_report is marked although it calls the function given to
+ * exeunt_set_report (which must not throw or unwind), as is
+ * exeunt_set_report, which waits for a call of it to return.
  * Marked although they wait, with cancellation disabled and no code of
  * the program: exeunt_stop_callback_pop (for a callback that runs in
  * another thread), exeunt_wait_stop and exeunt_sleep (a futex, not a
@@ -59,7 +62,7 @@ extern "C" {
 #endif
 
 #define EXEUNT_VERSION_MAJOR 0
-#define EXEUNT_VERSION_MINOR 5
+#define EXEUNT_VERSION_MINOR 6
 
 /* Longest thread name, not counting the terminating NUL. */
 #define EXEUNT_NAME_MAX 63
@@ -216,9 +219,25 @@ EXEUNT_API int exeunt_trap_signal(int signo) EXEUNT_NOEXCEPT;
 /* Diagnostics: exeunt_dump(3). */
 EXEUNT_API int exeunt_dump(FILE *out);
 
-/* exeunt_report(3): one line on the library's diagnostics stream (stderr),
- * "exeunt: " + the formatted text + "\n", in one write(2); longer than
- * 511 bytes is truncated.  Async-signal-unsafe (vsnprintf). */
+/* exeunt_dump_stacks(3): every registered thread with its call stack. */
+EXEUNT_API int exeunt_dump_stacks(FILE *out);
+/* The signal that takes another thread's stack: exeunt_dump_stacks(3). */
+EXEUNT_API int exeunt_set_stack_signal(int signo) EXEUNT_NOEXCEPT;
+EXEUNT_API int exeunt_get_stack_signal(void) EXEUNT_NOEXCEPT;
+
+/* exeunt_set_report(3): where the library's lines go; NULL is stderr.
+ * The function must not throw or unwind. */
+typedef void (*exeunt_report_fn)(const char *line, void *arg);
+EXEUNT_API int exeunt_set_report(void (*fn)(const char *line, void *arg),
+    void *arg) EXEUNT_NOEXCEPT;
+
+/* exeunt_notify(3): tell systemd how the shutdown goes ($NOTIFY_SOCKET). */
+EXEUNT_API int exeunt_notify(int enable) EXEUNT_NOEXCEPT;
+
+/* exeunt_report(3): one line on the library's diagnostics stream (stderr,
+ * or the function of exeunt_set_report(3)), "exeunt: " + the formatted
+ * text, in one write(2) + "\n"; longer than 511 bytes is truncated.
+ * Async-signal-unsafe (vsnprintf). */
 EXEUNT_API int exeunt_report(const char *fmt, ...) EXEUNT_NOEXCEPT
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))

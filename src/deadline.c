@@ -341,7 +341,6 @@ exeunt__overrun(void)
 	struct report r = { NULL, 0, 0, 0 };
 	enum exeunt_overrun action;
 	int takeover;
-	ssize_t w;
 
 	exeunt__lock();
 	if (exeunt__sd.reported ||
@@ -357,14 +356,11 @@ exeunt__overrun(void)
 	build_report_locked(&r);
 	exeunt__unlock();
 	if (r.buf != NULL) {
-		w = write(STDERR_FILENO, r.buf, r.len);
-		(void)w;
+		exeunt__emit(r.buf, r.len);
 		free(r.buf);
 	}
-	if (r.lost) {
-		w = write(STDERR_FILENO, no_memory, sizeof(no_memory) - 1);
-		(void)w;
-	}
+	if (r.lost)
+		exeunt__emit(no_memory, sizeof(no_memory) - 1);
 
 	switch (action) {
 	case EXEUNT_OVERRUN_WAIT:

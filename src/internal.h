@@ -312,6 +312,7 @@ void exeunt__trace(const char *fmt, ...)
 void exeunt__say(const char *fmt, ...)
     __attribute__((format(printf, 1, 2))) EXEUNT__HIDDEN;
 void exeunt__debug_init(void) EXEUNT__HIDDEN;
+void exeunt__emit(const char *text, size_t len) EXEUNT__HIDDEN;
 const char *exeunt__term_state_name(const struct exeunt_thread *t)
     EXEUNT__HIDDEN;
 
