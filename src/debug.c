@@ -132,8 +132,8 @@ exeunt__term_state_name(const struct exeunt_thread *t)
 	}
 }
 
-static const char *
-state_name(const struct exeunt_thread *t)
+const char *
+exeunt__state_name(const struct exeunt_thread *t)
 {
 	if (t->finished)
 		return "finished";
@@ -147,6 +147,12 @@ state_name(const struct exeunt_thread *t)
 static const char *const phase_name[] = {
 	"running", "terminating", "joining", "hooks", "done",
 };
+
+const char *
+exeunt__phase_name(int phase)
+{
+	return phase_name[phase];
+}
 
 /* One record's line, copied under the lock and printed without it. */
 struct dump_line {
@@ -194,7 +200,7 @@ dump(FILE *out)
 		d.tid = (int)t->tid;
 		d.daemon = t->daemon;
 		d.stage = t->stage;
-		d.state = state_name(t);
+		d.state = exeunt__state_name(t);
 		d.age = exeunt__since(&t->born);
 		exeunt__unlock();
 		if (dead != NULL) {

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "exeunt.h"
@@ -305,6 +306,17 @@ void exeunt__pool_describe(const struct exeunt_thread *t, char *buf,
     size_t size) EXEUNT__HIDDEN;
 void exeunt__pool_parked(void) EXEUNT__HIDDEN;
 
+/* stacks.c */
+#define EXEUNT__STACK_FRAMES 32	/* frames shown of a thread's stack */
+#define EXEUNT__LINE_MAX 512	/* a line of the library's, '\n' included */
+struct exeunt__stacks;
+struct exeunt__stacks *exeunt__stacks_take(const pid_t *tids, size_t n,
+    uintptr_t from) EXEUNT__HIDDEN;
+void exeunt__stacks_lines(struct exeunt__stacks *st, size_t i,
+    void (*put)(void *ctx, const char *text), void *ctx) EXEUNT__HIDDEN;
+void exeunt__stacks_free(struct exeunt__stacks *st) EXEUNT__HIDDEN;
+void exeunt__stacks_reset_child(void) EXEUNT__HIDDEN;
+
 /* debug.c */
 extern int exeunt__debug EXEUNT__HIDDEN;
 void exeunt__trace(const char *fmt, ...)
@@ -315,6 +327,8 @@ void exeunt__debug_init(void) EXEUNT__HIDDEN;
 void exeunt__emit(const char *text, size_t len) EXEUNT__HIDDEN;
 const char *exeunt__term_state_name(const struct exeunt_thread *t)
     EXEUNT__HIDDEN;
+const char *exeunt__state_name(const struct exeunt_thread *t) EXEUNT__HIDDEN;
+const char *exeunt__phase_name(int phase) EXEUNT__HIDDEN;
 
 #define EXEUNT__TRACE(...) \
 	do { if (exeunt__debug) exeunt__trace(__VA_ARGS__); } while (0)

@@ -3,28 +3,725 @@
  * in the deadline report.
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
+ *
+ * Another thread's stack can only be read by that thread, so each thread
+ * is sent a signal (tgkill) whose handler walks its own stack with
+ * libunwind (unw_init_local() and unw_step() are documented as safe in a
+ * signal handler) and stores the return addresses in a slot of the
+ * request.  Nothing else happens in the handler: the addresses are turned
+ * into names, objects and file:line later, in the requesting thread, with
+ * elfutils' libdwfl, which reads the symbol tables (static functions of a
+ * program built without -rdynamic included) and the DWARF line tables.
+ *
+ * The requester waits for the answers for STACK_WAIT_MS at most: a thread
+ * that blocks the signal, or spins where the signal is not delivered,
+ * gets a line saying so.  A late answer finds its slot given up and does
+ * nothing; the request's memory is freed only once no handler is inside
+ * it (the 'inside' count), or, should one never leave, kept.
+ *
+ * Lock order: dump_lock, then the library lock.  dump_lock is held only
+ * while the stacks are taken (a bounded time), never while they are
+ * written out.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
 
-int
-exeunt_dump_stacks(FILE *out)
+#ifdef HAVE_STACKS
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <elfutils/libdwfl.h>
+#endif
+#include <dlfcn.h>
+
+/* How long the requester waits for the threads' answers. */
+#define STACK_WAIT_MS 500
+/* How long it then waits for a handler still writing its slot. */
+#define STACK_LEAVE_MS 1000
+
+/* A slot's states. */
+enum {
+	SLOT_WAITING,		/* signalled, no answer yet */
+	SLOT_BUSY,		/* the handler is writing it */
+	SLOT_DONE,		/* the stack is there */
+	SLOT_LATE,		/* given up: a late handler leaves it */
+	SLOT_GONE,		/* the thread had ended: tgkill failed */
+	SLOT_NONE		/* not signalled (unknown tid) */
+};
+
+struct slot {
+	atomic_int state;
+	pid_t tid;
+	int nframes;
+	int truncated;		/* more frames than EXEUNT__STACK_FRAMES */
+	int exact;		/* ip[0] is where the thread was interrupted,
+				   not a return address */
+	uintptr_t ip[EXEUNT__STACK_FRAMES];
+};
+
+/* What the handler reads; freed only when no handler is inside. */
+struct request {
+	atomic_uint answered;	/* a futex word: slots answered */
+	size_t n;
+	struct slot slot[];
+};
+
+struct exeunt__stacks {
+	struct request *req;
+	int kept;		/* a handler never left: req is not freed */
+	int why;		/* 0, or why there are no stacks: STACKS_* */
+	int signo;
+#ifdef HAVE_STACKS
+	Dwfl *dwfl;
+	int dwfl_tried;
+#endif
+};
+
+/* Why a dump has no stacks. */
+enum {
+	STACKS_OK,
+	STACKS_BUILT_WITHOUT,
+	STACKS_TURNED_OFF,
+	STACKS_SIGNAL_TAKEN,
+	STACKS_NO_MEMORY
+};
+
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int stack_signal;		/* 0: off; -1: not chosen yet */
+static int stack_signal_set;		/* exeunt_set_stack_signal() */
+static int primed;
+static _Atomic(struct request *) current;
+static atomic_int inside;
+
+#ifdef HAVE_STACKS
+static void on_signal(int signo, siginfo_t *si, void *uc);
+#endif
+
+/* The signal's disposition is SIG_DFL or the library's handler. */
+static int
+signal_free(const struct sigaction *sa)
 {
-	(void)out;
-	return ENOSYS;
+#ifdef HAVE_STACKS
+	if ((sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_signal)
+		return 1;
+#endif
+	return !(sa->sa_flags & SA_SIGINFO) && sa->sa_handler == SIG_DFL;
+}
+
+static int
+default_signal(void)
+{
+	return SIGRTMAX - 3;
+}
+
+static int
+signal_now_locked(void)
+{
+	return stack_signal_set ? stack_signal : default_signal();
+}
+
+#ifdef HAVE_STACKS
+/*
+ * Walk the calling thread's stack into s, recording from the frame whose
+ * address is 'from': in the signal handler, the interrupted instruction
+ * (the frames before it are the handler's and the trampoline's);
+ * otherwise the return address into the caller of the public function.
+ * If no frame has it (a sanitizer that runs handlers later, out of the
+ * signal frame), every frame but this function's is kept.
+ */
+static void
+walk(struct slot *s, uintptr_t from, int exact)
+{
+	unw_context_t uc;
+	unw_cursor_t cursor;
+	unw_word_t ip;
+	int seen = 0, n = 0, steps = 0;
+
+	s->nframes = 0;
+	s->truncated = 0;
+	s->exact = 0;
+	if (unw_getcontext(&uc) != 0 || unw_init_local(&cursor, &uc) != 0)
+		return;
+	while (unw_step(&cursor) > 0 && steps++ < 256) {
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
+			break;
+		if (!seen && from != 0 && (uintptr_t)ip == from) {
+			seen = 1;
+			n = 0;
+			s->truncated = 0;
+			s->exact = exact;
+		}
+		if (n == EXEUNT__STACK_FRAMES) {
+			s->truncated = 1;
+			if (seen)
+				break;
+			continue;
+		}
+		s->ip[n++] = (uintptr_t)ip;
+	}
+	s->nframes = n;
+}
+
+/* The address at which a signal interrupted the thread, read from the
+ * handler's context; 0 if it cannot be. */
+static uintptr_t
+interrupted_at(void *uc)
+{
+	unw_cursor_t cursor;
+	unw_word_t ip;
+
+	if (uc == NULL || unw_init_local2(&cursor, (unw_context_t *)uc,
+	    UNW_INIT_SIGNAL_FRAME) != 0 ||
+	    unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0)
+		return 0;
+	return (uintptr_t)ip;
+}
+
+/* The signal handler.  Async-signal-safe: atomics, gettid, libunwind's
+ * local unwinding and a futex wake; errno is kept. */
+static void
+on_signal(int signo, siginfo_t *si, void *uc)
+{
+	struct request *req;
+	struct slot *s;
+	pid_t tid;
+	size_t i;
+	int saved = errno, expect = SLOT_WAITING;
+
+	(void)signo;
+	/* Only the library's own tgkill() from this process. */
+	if (si == NULL || si->si_code != SI_TKILL || si->si_pid != getpid()) {
+		errno = saved;
+		return;
+	}
+	atomic_fetch_add(&inside, 1);
+	req = atomic_load(&current);
+	if (req != NULL) {
+		tid = (pid_t)syscall(SYS_gettid);
+		for (i = 0; i < req->n; i++) {
+			s = &req->slot[i];
+			if (s->tid != tid)
+				continue;
+			if (atomic_compare_exchange_strong(&s->state, &expect,
+			    SLOT_BUSY)) {
+				walk(s, interrupted_at(uc), 1);
+				atomic_store(&s->state, SLOT_DONE);
+				atomic_fetch_add(&req->answered, 1);
+				syscall(SYS_futex, &req->answered,
+				    FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+			}
+			break;
+		}
+	}
+	atomic_fetch_sub(&inside, 1);
+	errno = saved;
+}
+
+/*
+ * The handler must be the signal's: install it over SIG_DFL, accept it
+ * if it is there already, and leave a signal the program uses alone.
+ * The caller holds dump_lock.
+ */
+static int
+ensure_handler(int signo)
+{
+	struct sigaction old, sa;
+
+	if (sigaction(signo, NULL, &old) != 0)
+		return EINVAL;
+	if (!signal_free(&old))
+		return EBUSY;
+	if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_signal)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	/* SA_RESTART: a read() or a wait that the signal interrupts goes
+	 * on, where the kernel allows it. */
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(signo, &sa, NULL) == 0 ? 0 : errno;
+}
+
+/* Run libunwind once outside any handler, so that whatever it sets up
+ * on first use is not first done in one. */
+static void
+prime(void)
+{
+	struct slot s;
+
+	if (!primed) {
+		walk(&s, 0, 0);
+		primed = 1;
+	}
+}
+
+/* Wait on the answered count until it reaches want or abs passes. */
+static void
+wait_answers(struct request *req, unsigned want, const struct timespec *abs)
+{
+	struct timespec now, rel;
+	unsigned seen;
+
+	while ((seen = atomic_load(&req->answered)) < want) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > abs->tv_sec || (now.tv_sec == abs->tv_sec &&
+		    now.tv_nsec >= abs->tv_nsec))
+			return;
+		rel.tv_sec = abs->tv_sec - now.tv_sec;
+		rel.tv_nsec = abs->tv_nsec - now.tv_nsec;
+		if (rel.tv_nsec < 0) {
+			rel.tv_sec--;
+			rel.tv_nsec += 1000000000L;
+		}
+		syscall(SYS_futex, &req->answered, FUTEX_WAIT_PRIVATE, seen,
+		    &rel, NULL, 0);
+	}
+}
+
+/* A bounded pause while waiting for handlers to leave. */
+static void
+pause_1ms(void)
+{
+	struct timespec ms = { 0, 1000000L };
+
+	nanosleep(&ms, NULL);
+}
+
+static void
+take(struct exeunt__stacks *st, const pid_t *tids, size_t n, uintptr_t from)
+{
+	struct request *req = st->req;
+	struct timespec deadline, wait = { 0, STACK_WAIT_MS * 1000000L };
+	pid_t self = (pid_t)syscall(SYS_gettid), pid = getpid();
+	unsigned sent = 0;
+	size_t i;
+	int expect, spins;
+
+	prime();
+	for (i = 0; i < n; i++) {
+		req->slot[i].tid = tids[i];
+		atomic_init(&req->slot[i].state,
+		    tids[i] > 0 ? SLOT_WAITING : SLOT_NONE);
+	}
+	atomic_store(&current, req);
+	for (i = 0; i < n; i++) {
+		struct slot *s = &req->slot[i];
+
+		if (s->tid <= 0)
+			continue;
+		if (s->tid == self) {
+			walk(s, from, 0);
+			atomic_store(&s->state, SLOT_DONE);
+			continue;
+		}
+		if (syscall(SYS_tgkill, pid, s->tid, st->signo) != 0)
+			atomic_store(&s->state, SLOT_GONE);
+		else
+			sent++;
+	}
+	exeunt__ts_after(&deadline, &wait);
+	wait_answers(req, sent, &deadline);
+	/* Give up on the rest; a handler that has begun is let finish. */
+	for (i = 0; i < n; i++) {
+		expect = SLOT_WAITING;
+		(void)atomic_compare_exchange_strong(&req->slot[i].state,
+		    &expect, SLOT_LATE);
+	}
+	atomic_store(&current, NULL);
+	for (spins = 0; atomic_load(&inside) > 0; spins++) {
+		if (spins == STACK_LEAVE_MS) {
+			st->kept = 1;
+			break;
+		}
+		pause_1ms();
+	}
+	/* A handler still inside could write any slot of req: read none
+	 * that is not done. */
+	for (i = 0; i < n && st->kept; i++) {
+		expect = SLOT_BUSY;
+		(void)atomic_compare_exchange_strong(&req->slot[i].state,
+		    &expect, SLOT_LATE);
+	}
+}
+#endif /* HAVE_STACKS */
+
+/*
+ * Take the stacks of the threads whose kernel ids are tids[0..n-1] (0: no
+ * stack).  The records must be held by the caller so that none ends
+ * unnoticed.  Bounded in time; returns NULL only without memory.
+ */
+struct exeunt__stacks *
+exeunt__stacks_take(const pid_t *tids, size_t n, uintptr_t from)
+{
+	struct exeunt__stacks *st;
+	size_t i;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->req = calloc(1, sizeof(*st->req) + n * sizeof(struct slot));
+	if (st->req == NULL) {
+		st->why = STACKS_NO_MEMORY;
+		return st;
+	}
+	st->req->n = n;
+	for (i = 0; i < n; i++)
+		atomic_init(&st->req->slot[i].state, SLOT_NONE);
+#ifndef HAVE_STACKS
+	(void)tids;
+	(void)from;
+	st->why = STACKS_BUILT_WITHOUT;
+#else
+	pthread_mutex_lock(&dump_lock);
+	st->signo = signal_now_locked();
+	if (st->signo == 0)
+		st->why = STACKS_TURNED_OFF;
+	else if (ensure_handler(st->signo) != 0)
+		st->why = STACKS_SIGNAL_TAKEN;
+	else
+		take(st, tids, n, from);
+	pthread_mutex_unlock(&dump_lock);
+#endif
+	return st;
+}
+
+void
+exeunt__stacks_free(struct exeunt__stacks *st)
+{
+	if (st == NULL)
+		return;
+#ifdef HAVE_STACKS
+	if (st->dwfl != NULL)
+		dwfl_end(st->dwfl);
+#endif
+	if (!st->kept)
+		free(st->req);
+	free(st);
+}
+
+#ifdef HAVE_STACKS
+/*
+ * Separate debug information, looked up by build id under /usr/lib/debug
+ * only: never through debuginfod, which would reach the network while
+ * the process is stopping.
+ */
+static int
+find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+    Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+    GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	char path[PATH_MAX];
+	size_t len;
+	int n, i, fd;
+
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	(void)file_name;
+	(void)debuglink_file;
+	(void)debuglink_crc;
+	n = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (n < 2)
+		return -1;
+	len = (size_t)snprintf(path, sizeof(path),
+	    "/usr/lib/debug/.build-id/%02x/", bits[0]);
+	for (i = 1; i < n && len + 3 < sizeof(path); i++)
+		len += (size_t)snprintf(path + len, sizeof(path) - len,
+		    "%02x", bits[i]);
+	if (len + sizeof(".debug") > sizeof(path))
+		return -1;
+	memcpy(path + len, ".debug", sizeof(".debug"));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if ((*debuginfo_file_name = strdup(path)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static const Dwfl_Callbacks dwfl_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = find_debuginfo,
+};
+
+/* The process's modules, read once per dump; NULL if they cannot be. */
+static Dwfl *
+get_dwfl(struct exeunt__stacks *st)
+{
+	if (st->dwfl_tried)
+		return st->dwfl;
+	st->dwfl_tried = 1;
+	if ((st->dwfl = dwfl_begin(&dwfl_callbacks)) == NULL)
+		return NULL;
+	dwfl_report_begin(st->dwfl);
+	if (dwfl_linux_proc_report(st->dwfl, getpid()) != 0 ||
+	    dwfl_report_end(st->dwfl, NULL, NULL) != 0) {
+		dwfl_end(st->dwfl);
+		st->dwfl = NULL;
+	}
+	return st->dwfl;
+}
+
+/*
+ * One frame's text: "#N  0xADDR in NAME+0xOFF (OBJECT) at FILE:LINE".
+ * A return address is looked up one byte back, inside the call; the
+ * first frame's address is where the thread was interrupted.
+ */
+static void
+describe(struct exeunt__stacks *st, int i, uintptr_t ip, int exact,
+    char *buf, size_t size)
+{
+	uintptr_t at = exact ? ip : ip - 1;
+	const char *name = NULL, *object = NULL, *file = NULL;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	int line = 0, n;
+	Dwfl *dwfl = get_dwfl(st);
+	Dwfl_Module *mod = NULL;
+	Dwfl_Line *dline;
+	Dl_info dli;
+
+	if (dwfl != NULL && (mod = dwfl_addrmodule(dwfl, at)) != NULL) {
+		name = dwfl_module_addrinfo(mod, at, &off, &sym, NULL, NULL,
+		    NULL);
+		off += at != ip;
+		object = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL,
+		    NULL, NULL);
+		if ((dline = dwfl_module_getsrc(mod, at)) != NULL)
+			file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL,
+			    NULL);
+	} else if (dladdr((void *)at, &dli) != 0) {
+		object = dli.dli_fname;
+		if (dli.dli_sname != NULL) {
+			name = dli.dli_sname;
+			off = (GElf_Off)(ip - (uintptr_t)dli.dli_saddr);
+		}
+	}
+	n = snprintf(buf, size, "#%-2d 0x%0*lx in %s", i,
+	    (int)(2 * sizeof(void *)), (unsigned long)ip,
+	    name != NULL ? name : "??");
+	if (n > 0 && (size_t)n < size && name != NULL)
+		n += snprintf(buf + n, size - (size_t)n, "+0x%lx",
+		    (unsigned long)off);
+	if (n > 0 && (size_t)n < size && object != NULL)
+		n += snprintf(buf + n, size - (size_t)n, " (%s)", object);
+	if (n > 0 && (size_t)n < size && file != NULL && line > 0)
+		(void)snprintf(buf + n, size - (size_t)n, " at %s:%d", file,
+		    line);
+}
+#endif /* HAVE_STACKS */
+
+/*
+ * The lines of the stack of thread i, each passed to put() without a
+ * newline: frames, or one line saying why there are none.
+ */
+void
+exeunt__stacks_lines(struct exeunt__stacks *st, size_t i,
+    void (*put)(void *ctx, const char *text), void *ctx)
+{
+	char buf[EXEUNT__LINE_MAX];
+	const struct slot *s;
+	int state;
+
+	switch (st != NULL ? st->why : STACKS_NO_MEMORY) {
+	case STACKS_BUILT_WITHOUT:
+		put(ctx, "(no stack: exeunt was built without libunwind "
+		    "and libdw)");
+		return;
+	case STACKS_TURNED_OFF:
+		put(ctx, "(no stack: the stack signal is turned off, "
+		    "exeunt_set_stack_signal(0))");
+		return;
+	case STACKS_SIGNAL_TAKEN:
+		snprintf(buf, sizeof(buf), "(no stack: signal %d, the stack "
+		    "signal, has a handler of the program's)", st->signo);
+		put(ctx, buf);
+		return;
+	case STACKS_NO_MEMORY:
+		put(ctx, "(no stack: out of memory)");
+		return;
+	}
+	s = &st->req->slot[i];
+	state = atomic_load(&s->state);
+	switch (state) {
+	case SLOT_NONE:
+		put(ctx, "(no stack: the thread has not started)");
+		return;
+	case SLOT_GONE:
+		put(ctx, "(no stack: the thread has ended)");
+		return;
+	case SLOT_DONE:
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "(no stack: no answer to signal "
+		    "%d within %.1fs: the thread blocks it, has ended, or "
+		    "runs where it is not delivered)", st->signo,
+		    STACK_WAIT_MS / 1000.0);
+		put(ctx, buf);
+		return;
+	}
+#ifdef HAVE_STACKS
+	for (int f = 0; f < s->nframes; f++) {
+		describe(st, f, s->ip[f], f == 0 && s->exact, buf,
+		    sizeof(buf));
+		put(ctx, buf);
+	}
+	if (s->nframes == 0)
+		put(ctx, "(no stack: the unwinder found no frame)");
+	if (s->truncated)
+		put(ctx, "(more frames)");
+#endif
 }
 
 int
 exeunt_set_stack_signal(int signo)
 {
-	(void)signo;
-	return ENOSYS;
+	struct sigaction old;
+	int err = 0;
+
+	if (signo != 0 && (signo < SIGRTMIN || signo > SIGRTMAX))
+		return EINVAL;
+	pthread_mutex_lock(&dump_lock);
+	if (signo != 0 && (sigaction(signo, NULL, &old) != 0 ||
+	    !signal_free(&old)))
+		err = EBUSY;
+	if (err == 0) {
+		stack_signal = signo;
+		stack_signal_set = 1;
+	}
+	pthread_mutex_unlock(&dump_lock);
+	return err;
 }
 
 int
 exeunt_get_stack_signal(void)
 {
-	return 0;
+	int signo;
+
+	pthread_mutex_lock(&dump_lock);
+	signo = signal_now_locked();
+	pthread_mutex_unlock(&dump_lock);
+	return signo;
+}
+
+/* exeunt_dump_stacks(): one registered thread, held by the dump. */
+struct held {
+	struct exeunt_thread *t;
+	char line[EXEUNT__LINE_MAX];
+};
+
+struct file_put {
+	FILE *out;
+	int failed;
+};
+
+static void
+put_file(void *ctx, const char *text)
+{
+	struct file_put *fp = ctx;
+
+	if (!fp->failed && fprintf(fp->out, "    %s\n", text) < 0)
+		fp->failed = 1;
+}
+
+/* The dump; the caller's cancellation is disabled. */
+static int
+dump_stacks(FILE *out, uintptr_t from)
+{
+	struct exeunt_thread *t;
+	struct exeunt__stacks *st;
+	struct file_put fp = { out, 0 };
+	struct held *held;
+	pid_t *tids;
+	char stage[24];
+	size_t n = 0, i;
+	int phase, staged;
+
+	exeunt__lock();
+	for (t = exeunt__reg.head; t != NULL; t = t->next)
+		n += !t->starting && !t->finished;
+	held = calloc(n ? n : 1, sizeof(*held));
+	tids = calloc(n ? n : 1, sizeof(*tids));
+	if (held == NULL || tids == NULL) {
+		exeunt__unlock();
+		free(held);
+		free(tids);
+		return ENOMEM;
+	}
+	phase = atomic_load(&exeunt__reg.phase);
+	staged = exeunt__staged_locked();
+	i = 0;
+	for (t = exeunt__reg.head; t != NULL && i < n; t = t->next) {
+		if (t->starting || t->finished)
+			continue;
+		t->refs++;
+		held[i].t = t;
+		tids[i] = t->forked_away ? 0 : t->tid;
+		if (staged)
+			snprintf(stage, sizeof(stage), "stage %d ", t->stage);
+		snprintf(held[i].line, sizeof(held[i].line), "  seq %llu "
+		    "\"%s\" tid %d %s %s%s age %.3fs", t->seq, t->name,
+		    (int)t->tid, t->daemon ? "daemon" : "non-daemon",
+		    staged ? stage : "", exeunt__state_name(t),
+		    exeunt__since(&t->born));
+		i++;
+	}
+	exeunt__unlock();
+
+	st = exeunt__stacks_take(tids, n, from);
+	if (fprintf(out, "exeunt: phase %s, %zu registered thread%s "
+	    "unfinished\n", exeunt__phase_name(phase), n,
+	    n == 1 ? "" : "s") < 0)
+		fp.failed = 1;
+	for (i = 0; i < n; i++) {
+		if (!fp.failed && fprintf(out, "%s\n", held[i].line) < 0)
+			fp.failed = 1;
+		exeunt__stacks_lines(st, i, put_file, &fp);
+	}
+	exeunt__stacks_free(st);
+	for (i = 0; i < n; i++)
+		exeunt__release_ref(held[i].t);
+	free(held);
+	free(tids);
+	if (fflush(out) != 0 || ferror(out))
+		fp.failed = 1;
+	return fp.failed ? EIO : 0;
+}
+
+int
+exeunt_dump_stacks(FILE *out)
+{
+	uintptr_t from = (uintptr_t)__builtin_return_address(0);
+	int cancel, err;
+
+	if (out == NULL)
+		return EINVAL;
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	err = dump_stacks(out, from);
+	(void)pthread_setcancelstate(cancel, NULL);
+	return err;
+}
+
+/* After fork(): the lock may have been held by a thread of the parent. */
+void
+exeunt__stacks_reset_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	memcpy(&dump_lock, &fresh, sizeof(fresh));
+	atomic_store(&current, NULL);
+	atomic_store(&inside, 0);
 }
