@@ -118,6 +118,7 @@ begin_locked(void)
 		exeunt__wait_locked();
 	take_snapshot_locked();
 	exeunt__deadline_start_locked();
+	exeunt__notify_begin_locked();
 	/* Joiners check whether the shutdown now waits for them. */
 	pthread_cond_broadcast(&exeunt__reg.cond);
 }
@@ -342,6 +343,9 @@ run_stages(void)
 	int owner = pthread_equal(exeunt__sd.owner, pthread_self());
 	struct exeunt_thread *t;
 
+	/* STOPPING=1 before the first stop request, and before a deadline
+	 * that has passed as the shutdown begins. */
+	EXEUNT__NOTIFY(exeunt__notify_flush());
 	exeunt__deadline_begin();
 	exeunt__lock();
 	if (in_callbacks_locked(owner, NULL))
@@ -365,8 +369,10 @@ run_stages(void)
 		atomic_store(&exeunt__reg.shut_stage, INT_MAX);
 		set_phase_locked(EXEUNT_HOOKS);
 		pthread_cond_broadcast(&exeunt__reg.cond);	/* watchdog */
+		EXEUNT__NOTIFY(exeunt__notify_joins_end_locked());
 	}
 	exeunt__unlock();
+	EXEUNT__NOTIFY(exeunt__notify_flush());
 	return 0;
 }
 

@@ -361,6 +361,7 @@ exeunt__overrun(void)
 	}
 	if (r.lost)
 		exeunt__emit(no_memory, sizeof(no_memory) - 1);
+	exeunt__notify_overrun(action == EXEUNT_OVERRUN_WAIT);
 
 	switch (action) {
 	case EXEUNT_OVERRUN_WAIT:

@@ -98,6 +98,7 @@ child(void)
 		(void)exeunt__arm_locked();
 	}
 	exeunt__deadline_reset_child();
+	exeunt__notify_reset_child();
 	exeunt__signal_reset_child();
 	exeunt__stacks_reset_child();
 	/* Nobody waits on it here; waiters of the parent do not exist. */

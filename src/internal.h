@@ -301,6 +301,22 @@ void exeunt__signal_fork_done(void) EXEUNT__HIDDEN;
 extern int exeunt__fork_generation EXEUNT__HIDDEN;
 void exeunt__fork_init(void) EXEUNT__HIDDEN;
 
+/* notify.c: called through EXEUNT__NOTIFY, one flag test when the
+ * program did not opt in. */
+extern atomic_int exeunt__notify_on EXEUNT__HIDDEN;
+void exeunt__notify_begin_locked(void) EXEUNT__HIDDEN;
+void exeunt__notify_finish_locked(const struct exeunt_thread *t)
+    EXEUNT__HIDDEN;
+void exeunt__notify_joins_end_locked(void) EXEUNT__HIDDEN;
+void exeunt__notify_flush(void) EXEUNT__HIDDEN;
+void exeunt__notify_overrun(int waiting) EXEUNT__HIDDEN;
+void exeunt__notify_reset_child(void) EXEUNT__HIDDEN;
+
+#define EXEUNT__NOTIFY(call) do { \
+	if (atomic_load_explicit(&exeunt__notify_on, memory_order_relaxed)) \
+		call; \
+} while (0)
+
 /* pool.c */
 void exeunt__pool_describe(const struct exeunt_thread *t, char *buf,
     size_t size) EXEUNT__HIDDEN;

@@ -206,6 +206,7 @@ exeunt__finish_locked(struct exeunt_thread *t)
 	if (!t->daemon)
 		exeunt__reg.live_nondaemon--;
 	exeunt__stage_finish_locked(t);
+	EXEUNT__NOTIFY(exeunt__notify_finish_locked(t));
 	/* The join phase waits for live_nondaemon to reach 0, or 1 when the
 	 * coordinator is itself a live non-daemon thread; a joiner waits for
 	 * this record. */

@@ -77,6 +77,7 @@ count_out(struct exeunt_thread *t, int never_ends)
 	exeunt__lock();
 	last = count_out_locked(t, never_ends);
 	exeunt__unlock();
+	EXEUNT__NOTIFY(exeunt__notify_flush());
 	if (last)
 		exeunt__free(t);
 }
@@ -136,6 +137,8 @@ finish_self(struct exeunt_thread *t, int wait)
 	}
 	exeunt__unlock();
 	if (destroy == NULL) {
+		/* The message of its finish, sent outside the lock. */
+		EXEUNT__NOTIFY(exeunt__notify_flush());
 		if (last)
 			exeunt__free(t);
 		return;
