@@ -321,6 +321,7 @@ main(void)
 	srunner_add_suite(sr, make_waits_suite());
 	srunner_add_suite(sr, make_destroy_suite());
 	srunner_add_suite(sr, make_cxx_suite());
+	srunner_add_suite(sr, make_report_suite());
 
 	/*
 	 * The exit-time tests need a process per test: with CK_FORK=no the
