@@ -6,6 +6,14 @@
  * Trace lines are formatted on the stack and written with one write(2)
  * each: they are made at exit, from any thread, with or without the
  * library lock, and must take no stdio lock.
+ *
+ * The report function (exeunt_set_report) gets them instead, one line a
+ * call, under report_lock, which serializes its calls.  Lock order:
+ * report_lock, then the library lock; never the other way round, so a
+ * line made under the library lock (a trace, an environment warning) is
+ * held in a buffer and passed to the function once the lock is released
+ * (exeunt__report_flush, from exeunt__unlock): the function is user code,
+ * which never runs under the library lock.
  */
 #include "internal.h"
 
@@ -47,24 +55,224 @@ vwrite_line(const char *prefix, const char *fmt, va_list ap)
 	exeunt__emit(line, len);
 }
 
-/*
- * Where the library's lines go: TEXT is LEN bytes of one or more whole
- * lines, each ended by '\n', kept together.
- */
-void
-exeunt__emit(const char *text, size_t len)
+/* Guarded by report_lock and the library lock: both are held to change
+ * them, so that a fork child, which the library lock is held across, gets
+ * a function and its own argument. */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+static exeunt_report_fn report_fn;
+static void *report_arg;
+/* report_fn != NULL, read without a lock: with no function set, lines go
+ * to stderr as they always did, without taking report_lock. */
+static atomic_int report_on;
+/* The calling thread holds report_lock: it is passing lines to the
+ * function, or running it.  Its own lines then go to stderr. */
+static _Thread_local int holding EXEUNT__TLS_IE;
+/* The calling thread has held lines back, under the library lock. */
+static _Thread_local int deferred EXEUNT__TLS_IE;
+
+/* Lines made under the library lock, whole, for the function; guarded by
+ * the library lock.  lost counts those that did not fit. */
+static struct {
+	char buf[8192];
+	size_t len;
+	unsigned lost;
+} held;
+/* held has something: read by exeunt__unlock without the lock. */
+atomic_int exeunt__report_pending;
+
+static void
+write_stderr(const char *text, size_t len)
 {
 	ssize_t w = write(STDERR_FILENO, text, len);
 
 	(void)w;
 }
 
+/*
+ * Pass TEXT, LEN bytes of whole lines, to the function, one line a call,
+ * without its newline, cut to 510 bytes like a line on stderr; to stderr
+ * if the function was unset meanwhile.  The caller holds report_lock and
+ * has disabled cancellation.
+ */
+static void
+pass(const char *text, size_t len)
+{
+	char line[512];
+	const char *nl;
+	size_t n, k;
+
+	if (report_fn == NULL) {
+		write_stderr(text, len);
+		return;
+	}
+	while (len > 0) {
+		nl = memchr(text, '\n', len);
+		n = nl != NULL ? (size_t)(nl - text) : len;
+		k = n < sizeof(line) - 2 ? n : sizeof(line) - 2;
+		memcpy(line, text, k);
+		line[k] = '\0';
+		report_fn(line, report_arg);
+		n += nl != NULL;
+		text += n;
+		len -= n;
+	}
+}
+
+/* Keep TEXT for the function until the library lock, which the caller
+ * holds, is released: all of it, or none if it does not fit. */
+static void
+hold_locked(const char *text, size_t len)
+{
+	const char *p;
+
+	if (len <= sizeof(held.buf) - held.len) {
+		memcpy(held.buf + held.len, text, len);
+		held.len += len;
+	} else {
+		for (p = text; p < text + len; p++)
+			held.lost += *p == '\n';
+	}
+	deferred = 1;
+	atomic_store(&exeunt__report_pending, 1);
+}
+
+/*
+ * Pass the held lines to the function, oldest first, one at a time
+ * copied out under the library lock and passed without it.  The caller
+ * holds report_lock, so no other line comes between them.
+ */
+static void
+pass_held(void)
+{
+	char line[512];
+	const char *nl;
+	size_t n;
+	int k;
+
+	while (atomic_load(&exeunt__report_pending)) {
+		exeunt__lock();
+		if (held.len == 0 && held.lost == 0) {
+			/* Passed by another thread meanwhile. */
+			atomic_store(&exeunt__report_pending, 0);
+			exeunt__unlock();
+			break;
+		}
+		if (held.len > 0) {
+			nl = memchr(held.buf, '\n', held.len);
+			n = nl != NULL ? (size_t)(nl - held.buf) + 1 : held.len;
+			memcpy(line, held.buf, n < sizeof(line) ? n :
+			    sizeof(line));
+			if (n > sizeof(line))
+				line[sizeof(line) - 1] = '\n';
+			memmove(held.buf, held.buf + n, held.len - n);
+			held.len -= n;
+			n = n < sizeof(line) ? n : sizeof(line);
+		} else {
+			k = snprintf(line, sizeof(line), "exeunt: %u line%s "
+			    "dropped while the report function was busy\n",
+			    held.lost, held.lost == 1 ? "" : "s");
+			held.lost = 0;
+			n = k > 0 ? (size_t)k : 0;
+		}
+		if (held.len == 0 && held.lost == 0)
+			atomic_store(&exeunt__report_pending, 0);
+		exeunt__unlock();
+		pass(line, n);
+	}
+}
+
+/*
+ * The library lock was just released: if the calling thread held lines
+ * back under it, pass them, and any held before, oldest first.  It waits
+ * for its turn, so that its lines are out when its call returns (unless
+ * a thread that passed a line meanwhile passed them first).  Called by
+ * exeunt__unlock, with cancellation disabled.
+ */
+void
+exeunt__report_flush(void)
+{
+	if (holding || !deferred)
+		return;
+	deferred = 0;
+	pthread_mutex_lock(&report_lock);
+	holding = 1;
+	pass_held();
+	holding = 0;
+	pthread_mutex_unlock(&report_lock);
+}
+
+/*
+ * Where the library's lines go: TEXT is LEN bytes of one or more whole
+ * lines, each ended by '\n', kept together: one write(2) to stderr, or
+ * consecutive calls of the report function.  A line of the function's
+ * own thread goes to stderr: it would deadlock or recurse.
+ */
+void
+exeunt__emit(const char *text, size_t len)
+{
+	int cancel;
+
+	if (!atomic_load(&report_on) || holding) {
+		write_stderr(text, len);
+		return;
+	}
+	if (exeunt__holding_lock()) {
+		hold_locked(text, len);
+		return;
+	}
+	/* A cancellation in the function would leave report_lock held. */
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	pthread_mutex_lock(&report_lock);
+	holding = 1;
+	pass_held();		/* older lines first */
+	pass(text, len);
+	holding = 0;
+	pthread_mutex_unlock(&report_lock);
+	(void)pthread_setcancelstate(cancel, NULL);
+}
+
+/*
+ * Set the report function.  Once report_lock is ours no call of the old
+ * one is in progress, and none begins after, since every call is made
+ * under it.
+ */
 int
 exeunt_set_report(void (*fn)(const char *line, void *arg), void *arg)
 {
-	(void)fn;
-	(void)arg;
-	return ENOSYS;
+	int cancel;
+
+	if (holding)
+		return EDEADLK;
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	pthread_mutex_lock(&report_lock);
+	holding = 1;
+	exeunt__lock();
+	report_fn = fn;
+	report_arg = fn != NULL ? arg : NULL;
+	atomic_store(&report_on, fn != NULL);
+	exeunt__unlock();
+	holding = 0;
+	pthread_mutex_unlock(&report_lock);
+	(void)pthread_setcancelstate(cancel, NULL);
+	return 0;
+}
+
+/*
+ * fork() child, with the library lock held: report_lock may have been
+ * held by a thread of the parent, in the function; it is free here, or
+ * held again by this thread if it forked from the function.  The held
+ * lines are for the parent's threads to pass.
+ */
+void
+exeunt__report_reset_child(void)
+{
+	pthread_mutex_init(&report_lock, NULL);
+	if (holding)
+		pthread_mutex_lock(&report_lock);
+	held.len = 0;
+	held.lost = 0;
+	deferred = 0;
+	atomic_store(&exeunt__report_pending, 0);
 }
 
 /* A trace line with a CLOCK_MONOTONIC timestamp. */

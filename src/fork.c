@@ -101,6 +101,7 @@ child(void)
 	exeunt__notify_reset_child();
 	exeunt__signal_reset_child();
 	exeunt__stacks_reset_child();
+	exeunt__report_reset_child();
 	/* Nobody waits on it here; waiters of the parent do not exist. */
 	exeunt__cond_init(&exeunt__reg.cond);
 	exeunt__signal_fork_done();

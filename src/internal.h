@@ -11,7 +11,9 @@
  * no pthread_join or blocking system call with it held except waits on
  * its own condition variable.  The only pthread_create calls under it
  * start the library's own watchdog and signal threads, which take the
- * lock only after they run.  fork() holds it (pthread_atfork).
+ * lock only after they run.  fork() holds it (pthread_atfork).  The
+ * report function's lock (debug.c) is taken before it, never under it:
+ * a line made under the library lock waits for its release.
  */
 #ifndef EXEUNT_INTERNAL_H
 #define EXEUNT_INTERNAL_H
@@ -194,6 +196,7 @@ extern _Thread_local struct exeunt_thread *exeunt__self EXEUNT__HIDDEN
 /* registry.c */
 void exeunt__lock(void) EXEUNT__HIDDEN;
 void exeunt__unlock(void) EXEUNT__HIDDEN;
+int exeunt__holding_lock(void) EXEUNT__HIDDEN;
 void exeunt__wait_locked(void) EXEUNT__HIDDEN;
 int exeunt__caller_cancel_state(void) EXEUNT__HIDDEN;
 int exeunt__arm_locked(void) EXEUNT__HIDDEN;
@@ -341,6 +344,9 @@ void exeunt__say(const char *fmt, ...)
     __attribute__((format(printf, 1, 2))) EXEUNT__HIDDEN;
 void exeunt__debug_init(void) EXEUNT__HIDDEN;
 void exeunt__emit(const char *text, size_t len) EXEUNT__HIDDEN;
+extern atomic_int exeunt__report_pending EXEUNT__HIDDEN;
+void exeunt__report_flush(void) EXEUNT__HIDDEN;
+void exeunt__report_reset_child(void) EXEUNT__HIDDEN;
 const char *exeunt__term_state_name(const struct exeunt_thread *t)
     EXEUNT__HIDDEN;
 const char *exeunt__state_name(const struct exeunt_thread *t) EXEUNT__HIDDEN;

@@ -35,6 +35,8 @@ _Thread_local struct exeunt_thread *exeunt__self;
  * it took it.  The lock is not recursive, so one slot per thread does. */
 static _Thread_local int lock_cancel_state
     EXEUNT__TLS_IE;
+/* The calling thread holds the lock (taken by exeunt__lock). */
+static _Thread_local int lock_held EXEUNT__TLS_IE;
 
 /*
  * The library lock.  Cancellation is disabled while it is held: the
@@ -50,6 +52,7 @@ exeunt__lock(void)
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	pthread_mutex_lock(&exeunt__reg.lock);
 	lock_cancel_state = old;
+	lock_held = 1;
 }
 
 void
@@ -57,8 +60,21 @@ exeunt__unlock(void)
 {
 	int old = lock_cancel_state;
 
+	lock_held = 0;
 	pthread_mutex_unlock(&exeunt__reg.lock);
+	/* Lines made under the lock for the report function, which is
+	 * user code, go out now that it is released (debug.c). */
+	if (atomic_load_explicit(&exeunt__report_pending,
+	    memory_order_relaxed))
+		exeunt__report_flush();
 	(void)pthread_setcancelstate(old, NULL);
+}
+
+/* 1 if the calling thread holds the lock. */
+int
+exeunt__holding_lock(void)
+{
+	return lock_held;
 }
 
 /* The caller's own cancelability, for a wait under the lock that is a
