@@ -267,11 +267,12 @@ struct report {
 	int lost;		/* a line could not be added (no memory) */
 };
 
+/* Add one line, given without its newline; a longer line is cut. */
 static void
 report_add(struct report *r, const char *fmt, ...)
 {
 	va_list ap;
-	char line[512];
+	char line[EXEUNT__LINE_MAX];
 	int n;
 	char *grown;
 
@@ -280,8 +281,9 @@ report_add(struct report *r, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
 	if (r->len + (size_t)n + 1 > r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 1024;
 
@@ -299,39 +301,87 @@ report_add(struct report *r, const char *fmt, ...)
 	r->buf[r->len] = '\0';
 }
 
-/* The report, newest thread first; the caller holds the lock. */
+/* A line of a thread's stack, under its thread's line. */
 static void
-build_report_locked(struct report *r)
+report_stack_line(void *ctx, const char *text)
+{
+	report_add(ctx, "exeunt:     %s", text);
+}
+
+/*
+ * Whether the report shows the late threads' stacks: when the library
+ * was built with them, EXEUNT_STACKS is not "0" and the stack signal is
+ * not turned off.
+ */
+static int
+stacks_wanted(void)
+{
+#ifdef HAVE_STACKS
+	const char *v = secure_getenv("EXEUNT_STACKS");
+
+	return (v == NULL || strcmp(v, "0") != 0) &&
+	    exeunt_get_stack_signal() != 0;
+#else
+	return 0;
+#endif
+}
+
+/* A late thread of the report, held until its stack is taken. */
+struct late {
+	struct exeunt_thread *t;
+	char line[EXEUNT__LINE_MAX];
+};
+
+/*
+ * The report, newest thread first.  The caller holds the lock.  With
+ * late != NULL the thread lines go there, each record held, for the
+ * stacks to be added under them once the lock is dropped; otherwise they
+ * go straight into r.  Returns the number of threads listed.
+ */
+static size_t
+build_report_locked(struct report *r, struct late *late, pid_t *tids,
+    size_t max)
 {
 	struct exeunt_thread *t;
-	char pool[128], stage[24];
+	char pool[128], stage[24], line[EXEUNT__LINE_MAX];
 	int staged = exeunt__staged_locked();
 	size_t n = 0;
 
 	for (t = exeunt__reg.tail; t != NULL; t = t->prev)
 		n += !t->finished && !t->starting;
 	report_add(r, "exeunt: shutdown deadline of %.3fs passed in phase %s; "
-	    "%zu thread%s unfinished:\n",
+	    "%zu thread%s unfinished:",
 	    (double)dl.limit.tv_sec + (double)dl.limit.tv_nsec / 1e9,
 	    atomic_load(&exeunt__reg.phase) == EXEUNT_TERMINATING ?
 	    "terminating" : "joining", n, n == 1 ? "" : "s");
+	n = 0;
 	for (t = exeunt__reg.tail; t != NULL; t = t->prev) {
 		if (t->finished || t->starting)
 			continue;
 		exeunt__pool_describe(t, pool, sizeof(pool));
 		if (staged)
 			snprintf(stage, sizeof(stage), "stage %d ", t->stage);
-		report_add(r, "exeunt:   seq %llu \"%s\" tid %d %s %sage %.3fs "
-		    "%s%s\n", t->seq, t->name, (int)t->tid,
+		snprintf(line, sizeof(line), "exeunt:   seq %llu \"%s\" tid %d "
+		    "%s %sage %.3fs %s%s", t->seq, t->name, (int)t->tid,
 		    t->daemon ? "daemon" : "non-daemon", staged ? stage : "",
 		    exeunt__since(&t->born), exeunt__term_state_name(t), pool);
+		if (late == NULL || n == max) {
+			report_add(r, "%s", line);
+			continue;
+		}
+		t->refs++;
+		late[n].t = t;
+		memcpy(late[n].line, line, sizeof(line));
+		tids[n] = t->forked_away ? 0 : t->tid;
+		n++;
 	}
-	report_add(r, "exeunt: action: %s\n", action_name[dl.action]);
+	return n;
 }
 
 /*
  * The deadline has passed: report, once, and act.  Called by the watchdog
- * or by the join phase, without the lock.
+ * or by the join phase, without the lock.  With stacks, the report comes
+ * up to half a second later: the time the threads have to answer.
  */
 void
 exeunt__overrun(void)
@@ -339,8 +389,15 @@ exeunt__overrun(void)
 	static const char no_memory[] = "exeunt: shutdown deadline passed; "
 	    "the report is incomplete: out of memory\n";
 	struct report r = { NULL, 0, 0, 0 };
+	struct exeunt__stacks *st;
+	struct exeunt_thread *t;
+	struct late *late = NULL;
+	pid_t *tids = NULL;
 	enum exeunt_overrun action;
-	int takeover;
+	size_t n = 0, i;
+	int takeover, stacks = stacks_wanted();
+	/* The thread making the report shows from its caller on. */
+	uintptr_t from = (uintptr_t)__builtin_return_address(0);
 
 	exeunt__lock();
 	if (exeunt__sd.reported ||
@@ -353,8 +410,32 @@ exeunt__overrun(void)
 	action = dl.action;
 	dl.ending = action == EXEUNT_OVERRUN_EXIT ||
 	    action == EXEUNT_OVERRUN_ABORT;
-	build_report_locked(&r);
+	if (stacks) {
+		for (t = exeunt__reg.head; t != NULL; t = t->next)
+			n++;
+		late = calloc(n ? n : 1, sizeof(*late));
+		tids = calloc(n ? n : 1, sizeof(*tids));
+		if (late == NULL || tids == NULL) {
+			free(late);
+			late = NULL;
+			r.lost = 1;
+		}
+	}
+	n = build_report_locked(&r, late, tids, n);
 	exeunt__unlock();
+	if (late != NULL) {
+		st = exeunt__stacks_take(tids, n, from);
+		for (i = 0; i < n; i++) {
+			report_add(&r, "%s", late[i].line);
+			exeunt__stacks_lines(st, i, report_stack_line, &r);
+		}
+		exeunt__stacks_free(st);
+		for (i = 0; i < n; i++)
+			exeunt__release_ref(late[i].t);
+		free(late);
+	}
+	free(tids);
+	report_add(&r, "exeunt: action: %s", action_name[action]);
 	if (r.buf != NULL) {
 		exeunt__emit(r.buf, r.len);
 		free(r.buf);
