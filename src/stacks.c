@@ -5,9 +5,9 @@
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  *
  * Another thread's stack can only be read by that thread, so each thread
- * is sent a signal (tgkill) whose handler walks its own stack with
- * libunwind (unw_init_local() and unw_step() are documented as safe in a
- * signal handler) and stores the return addresses in a slot of the
+ * is sent a signal (tgkill) whose handler walks its own stack with the
+ * unwinder of the compiler's run-time library, _Unwind_Backtrace() (what
+ * glibc's backtrace() uses), and stores the addresses in a slot of the
  * request.  Nothing else happens in the handler: the addresses are turned
  * into names, objects and file:line later, in the requesting thread, with
  * elfutils' libdwfl, which reads the symbol tables (static functions of a
@@ -39,9 +39,8 @@
 #include <linux/futex.h>
 
 #ifdef HAVE_STACKS
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 #include <elfutils/libdwfl.h>
+#include <unwind.h>
 #endif
 #include <dlfcn.h>
 
@@ -132,64 +131,66 @@ signal_now_locked(void)
 }
 
 #ifdef HAVE_STACKS
+/* The state of one walk, for walk_frame(). */
+struct walk {
+	struct slot *s;
+	uintptr_t from;		/* the first frame to keep, or 0 */
+	int seen;		/* that frame was reached */
+	int n;
+};
+
+static _Unwind_Reason_Code
+walk_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	struct walk *w = arg;
+	int exact = 0;
+	uintptr_t ip = (uintptr_t)_Unwind_GetIPInfo(ctx, &exact);
+
+	if (ip == 0)
+		return _URC_END_OF_STACK;
+	/* In the handler the first exact address, one that is not a return
+	 * address, is where the signal interrupted the thread: the frames
+	 * before it are the handler's and the trampoline's. */
+	if (!w->seen && (w->from == 0 ? exact : ip == w->from)) {
+		w->seen = 1;
+		w->n = 0;
+		w->s->truncated = 0;
+		w->s->exact = exact;
+	}
+	if (w->n == EXEUNT__STACK_FRAMES) {
+		w->s->truncated = 1;
+		/* Before the mark, the oldest frames are kept in case it
+		 * never comes; after it, the walk is done. */
+		return w->seen ? _URC_END_OF_STACK : _URC_NO_REASON;
+	}
+	w->s->ip[w->n++] = ip;
+	return _URC_NO_REASON;
+}
+
 /*
- * Walk the calling thread's stack into s, recording from the frame whose
- * address is 'from': in the signal handler, the interrupted instruction
- * (the frames before it are the handler's and the trampoline's);
- * otherwise the return address into the caller of the public function.
- * If no frame has it (a sanitizer that runs handlers later, out of the
- * signal frame), every frame but this function's is kept.
+ * Walk the calling thread's stack into s with the unwinder of the
+ * compiler's run-time library (libgcc), recording from the frame whose
+ * address is 'from' (the return address into the caller of the public
+ * function) or, with from == 0 (in the handler), from the interrupted
+ * instruction.  If no frame has the mark (a sanitizer that runs handlers
+ * later, out of the signal frame), every frame walked is kept.
  */
 static void
-walk(struct slot *s, uintptr_t from, int exact)
+walk(struct slot *s, uintptr_t from)
 {
-	unw_context_t uc;
-	unw_cursor_t cursor;
-	unw_word_t ip;
-	int seen = 0, n = 0, steps = 0;
+	struct walk w = { s, from, 0, 0 };
 
-	s->nframes = 0;
 	s->truncated = 0;
 	s->exact = 0;
-	if (unw_getcontext(&uc) != 0 || unw_init_local(&cursor, &uc) != 0)
-		return;
-	while (unw_step(&cursor) > 0 && steps++ < 256) {
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
-			break;
-		if (!seen && from != 0 && (uintptr_t)ip == from) {
-			seen = 1;
-			n = 0;
-			s->truncated = 0;
-			s->exact = exact;
-		}
-		if (n == EXEUNT__STACK_FRAMES) {
-			s->truncated = 1;
-			if (seen)
-				break;
-			continue;
-		}
-		s->ip[n++] = (uintptr_t)ip;
-	}
-	s->nframes = n;
+	(void)_Unwind_Backtrace(walk_frame, &w);
+	s->nframes = w.n;
 }
 
-/* The address at which a signal interrupted the thread, read from the
- * handler's context; 0 if it cannot be. */
-static uintptr_t
-interrupted_at(void *uc)
-{
-	unw_cursor_t cursor;
-	unw_word_t ip;
-
-	if (uc == NULL || unw_init_local2(&cursor, (unw_context_t *)uc,
-	    UNW_INIT_SIGNAL_FRAME) != 0 ||
-	    unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0)
-		return 0;
-	return (uintptr_t)ip;
-}
-
-/* The signal handler.  Async-signal-safe: atomics, gettid, libunwind's
- * local unwinding and a futex wake; errno is kept. */
+/* The signal handler: atomics, gettid, the unwinder and a futex wake;
+ * errno is kept.  The unwinder finds each frame's unwind information
+ * with _dl_find_object() (glibc 2.35 and later; async-signal-safe), or
+ * else dl_iterate_phdr(); whatever it sets up on first use was set up by
+ * prime() before any signal was sent. */
 static void
 on_signal(int signo, siginfo_t *si, void *uc)
 {
@@ -200,6 +201,7 @@ on_signal(int signo, siginfo_t *si, void *uc)
 	int saved = errno, expect = SLOT_WAITING;
 
 	(void)signo;
+	(void)uc;
 	/* Only the library's own tgkill() from this process. */
 	if (si == NULL || si->si_code != SI_TKILL || si->si_pid != getpid()) {
 		errno = saved;
@@ -215,7 +217,7 @@ on_signal(int signo, siginfo_t *si, void *uc)
 				continue;
 			if (atomic_compare_exchange_strong(&s->state, &expect,
 			    SLOT_BUSY)) {
-				walk(s, interrupted_at(uc), 1);
+				walk(s, 0);
 				atomic_store(&s->state, SLOT_DONE);
 				atomic_fetch_add(&req->answered, 1);
 				syscall(SYS_futex, &req->answered,
@@ -253,15 +255,16 @@ ensure_handler(int signo)
 	return sigaction(signo, &sa, NULL) == 0 ? 0 : errno;
 }
 
-/* Run libunwind once outside any handler, so that whatever it sets up
- * on first use is not first done in one. */
+/* Walk once outside any handler, so that whatever the unwinder sets up
+ * on first use (glibc's backtrace() has the same need) is not first done
+ * in one. */
 static void
 prime(void)
 {
 	struct slot s;
 
 	if (!primed) {
-		walk(&s, 0, 0);
+		walk(&s, 0);
 		primed = 1;
 	}
 }
@@ -321,7 +324,7 @@ take(struct exeunt__stacks *st, const pid_t *tids, size_t n, uintptr_t from)
 		if (s->tid <= 0)
 			continue;
 		if (s->tid == self) {
-			walk(s, from, 0);
+			walk(s, from);
 			atomic_store(&s->state, SLOT_DONE);
 			continue;
 		}
@@ -538,8 +541,7 @@ exeunt__stacks_lines(struct exeunt__stacks *st, size_t i,
 
 	switch (st != NULL ? st->why : STACKS_NO_MEMORY) {
 	case STACKS_BUILT_WITHOUT:
-		put(ctx, "(no stack: exeunt was built without libunwind "
-		    "and libdw)");
+		put(ctx, "(no stack: exeunt was built without libdw)");
 		return;
 	case STACKS_TURNED_OFF:
 		put(ctx, "(no stack: the stack signal is turned off, "

@@ -160,11 +160,31 @@ assert_stuck_out(const struct child *c, const int tid[3], const char *rest)
 	child_assert_out(c, want);
 }
 
-/* The stderr lines of c, in place (c's buffer is split). */
+/*
+ * The stderr lines of c, in place (c's buffer is split), but for the
+ * lines of the threads' call stacks ("exeunt:     "), which the report
+ * has where the library was built with them (check_stacks.c checks
+ * those); each must follow a thread's line or another stack line.
+ */
 static int
 err_lines(struct child *c, char **line, int max)
 {
-	return split_lines(c->err_buf, line, max);
+	char *all[512];
+	int n = split_lines(c->err_buf, all, 512), i, kept = 0;
+	int after_thread = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strncmp(all[i], "exeunt:     ", 12) == 0) {
+			ck_assert_msg(after_thread, "stack line where no "
+			    "thread's line comes before it:\n%s", all[i]);
+			continue;
+		}
+		after_thread = strncmp(all[i], "exeunt:   seq ", 14) == 0;
+		if (kept < max)
+			line[kept] = all[i];
+		kept++;
+	}
+	return kept < max ? kept : max;
 }
 
 static void
