@@ -97,13 +97,14 @@ enum {
 };
 
 static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
-static int stack_signal;		/* 0: off; -1: not chosen yet */
+static int stack_signal;		/* 0: off, when set: */
 static int stack_signal_set;		/* exeunt_set_stack_signal() */
-static int primed;
+/* What the handler reads; reset in a fork child. */
 static _Atomic(struct request *) current;
 static atomic_int inside;
 
 #ifdef HAVE_STACKS
+static int primed;
 static void on_signal(int signo, siginfo_t *si, void *uc);
 #endif
 
