@@ -334,13 +334,13 @@ struct late {
 
 /*
  * The report, newest thread first.  The caller holds the lock.  With
- * late != NULL the thread lines go there, each record held, for the
- * stacks to be added under them once the lock is dropped; otherwise they
- * go straight into r.  Returns the number of threads listed.
+ * late != NULL the thread lines go there, each record held (and in
+ * threads, its kernel id in tids), for the stacks to be added under them
+ * once the lock is dropped; otherwise they go straight into r.  Returns the number of threads listed.
  */
 static size_t
 build_report_locked(struct report *r, struct late *late, pid_t *tids,
-    size_t max)
+    struct exeunt_thread **threads, size_t max)
 {
 	struct exeunt_thread *t;
 	char pool[128], stage[24], line[EXEUNT__LINE_MAX];
@@ -373,6 +373,7 @@ build_report_locked(struct report *r, struct late *late, pid_t *tids,
 		late[n].t = t;
 		memcpy(late[n].line, line, sizeof(line));
 		tids[n] = t->forked_away ? 0 : t->tid;
+		threads[n] = t;
 		n++;
 	}
 	return n;
@@ -392,6 +393,7 @@ exeunt__overrun(void)
 	struct exeunt__stacks *st;
 	struct exeunt_thread *t;
 	struct late *late = NULL;
+	struct exeunt_thread **threads = NULL;
 	pid_t *tids = NULL;
 	enum exeunt_overrun action;
 	size_t n = 0, i;
@@ -415,16 +417,17 @@ exeunt__overrun(void)
 			n++;
 		late = calloc(n ? n : 1, sizeof(*late));
 		tids = calloc(n ? n : 1, sizeof(*tids));
-		if (late == NULL || tids == NULL) {
+		threads = calloc(n ? n : 1, sizeof(*threads));
+		if (late == NULL || tids == NULL || threads == NULL) {
 			free(late);
 			late = NULL;
 			r.lost = 1;
 		}
 	}
-	n = build_report_locked(&r, late, tids, n);
+	n = build_report_locked(&r, late, tids, threads, n);
 	exeunt__unlock();
 	if (late != NULL) {
-		st = exeunt__stacks_take(tids, n, from);
+		st = exeunt__stacks_take(tids, threads, n, from);
 		for (i = 0; i < n; i++) {
 			report_add(&r, "%s", late[i].line);
 			exeunt__stacks_lines(st, i, report_stack_line, &r);
@@ -435,6 +438,7 @@ exeunt__overrun(void)
 		free(late);
 	}
 	free(tids);
+	free(threads);
 	report_add(&r, "exeunt: action: %s", action_name[action]);
 	if (r.buf != NULL) {
 		exeunt__emit(r.buf, r.len);

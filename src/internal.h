@@ -81,6 +81,9 @@ struct exeunt_thread {
 
 	/* Set to 1 by a stop request; waited on as a futex word. */
 	atomic_int stop;
+	/* A stack signal was sent to the thread and its handler has not run
+	 * yet: no other is sent meanwhile (stacks.c). */
+	atomic_int stack_sent;
 	/* The thread's stop eventfd, -1 until exeunt_stop_fd() makes it. */
 	int stop_fd;
 	/* Its stop callbacks. */
@@ -329,8 +332,9 @@ void exeunt__pool_parked(void) EXEUNT__HIDDEN;
 #define EXEUNT__STACK_FRAMES 32	/* frames shown of a thread's stack */
 #define EXEUNT__LINE_MAX 512	/* a line of the library's, '\n' included */
 struct exeunt__stacks;
-struct exeunt__stacks *exeunt__stacks_take(const pid_t *tids, size_t n,
-    uintptr_t from) EXEUNT__HIDDEN;
+struct exeunt__stacks *exeunt__stacks_take(const pid_t *tids,
+    struct exeunt_thread *const *threads, size_t n, uintptr_t from)
+    EXEUNT__HIDDEN;
 void exeunt__stacks_lines(struct exeunt__stacks *st, size_t i,
     void (*put)(void *ctx, const char *text), void *ctx) EXEUNT__HIDDEN;
 void exeunt__stacks_free(struct exeunt__stacks *st) EXEUNT__HIDDEN;

@@ -19,6 +19,14 @@
  * nothing; the request's memory is freed only once no handler is inside
  * it (the 'inside' count), or, should one never leave, kept.
  *
+ * The signal is a realtime one, which the kernel queues once per tgkill():
+ * a thread that blocks it would collect one more with every dump, each
+ * charged to the user's RLIMIT_SIGPENDING and each delivered, in the end,
+ * to whatever handler or sigwait() the thread then has for it.  So a
+ * record's stack_sent says that a signal sent to it has not reached the
+ * handler yet; no other is sent meanwhile, and the one pending answers
+ * the dump that finds it, if it is delivered in time.
+ *
  * Lock order: dump_lock, then the library lock.  dump_lock is held only
  * while the stacks are taken (a bounded time), never while they are
  * written out.
@@ -208,6 +216,11 @@ on_signal(int signo, siginfo_t *si, void *uc)
 		errno = saved;
 		return;
 	}
+	/* The signal has arrived: the next dump may send another.  The
+	 * record is valid while exeunt__self points to it (it is cleared
+	 * before the thread finishes), and this is the thread's own. */
+	if (exeunt__self != NULL)
+		atomic_store(&exeunt__self->stack_sent, 0);
 	atomic_fetch_add(&inside, 1);
 	req = atomic_load(&current);
 	if (req != NULL) {
@@ -302,8 +315,28 @@ pause_1ms(void)
 	nanosleep(&ms, NULL);
 }
 
+/*
+ * Send the stack signal to thread t (tid): 1 if an answer may come, 0 if
+ * the thread has ended.  A signal already on its way (t->stack_sent) is
+ * not sent again; the handler clears the flag before it reads 'current',
+ * which the caller has set, so that signal answers this request.
+ */
+static int
+send_signal(struct exeunt__stacks *st, struct exeunt_thread *t, pid_t pid,
+    pid_t tid)
+{
+	if (t != NULL && atomic_exchange(&t->stack_sent, 1) != 0)
+		return 1;
+	if (syscall(SYS_tgkill, pid, tid, st->signo) == 0)
+		return 1;
+	if (t != NULL)
+		atomic_store(&t->stack_sent, 0);
+	return 0;
+}
+
 static void
-take(struct exeunt__stacks *st, const pid_t *tids, size_t n, uintptr_t from)
+take(struct exeunt__stacks *st, const pid_t *tids,
+    struct exeunt_thread *const *threads, size_t n, uintptr_t from)
 {
 	struct request *req = st->req;
 	struct timespec deadline, wait = { 0, STACK_WAIT_MS * 1000000L };
@@ -329,7 +362,8 @@ take(struct exeunt__stacks *st, const pid_t *tids, size_t n, uintptr_t from)
 			atomic_store(&s->state, SLOT_DONE);
 			continue;
 		}
-		if (syscall(SYS_tgkill, pid, s->tid, st->signo) != 0)
+		if (!send_signal(st, threads != NULL ? threads[i] : NULL, pid,
+		    s->tid))
 			atomic_store(&s->state, SLOT_GONE);
 		else
 			sent++;
@@ -362,11 +396,13 @@ take(struct exeunt__stacks *st, const pid_t *tids, size_t n, uintptr_t from)
 
 /*
  * Take the stacks of the threads whose kernel ids are tids[0..n-1] (0: no
- * stack).  The records must be held by the caller so that none ends
- * unnoticed.  Bounded in time; returns NULL only without memory.
+ * stack), whose records are threads[0..n-1].  The records must be held by
+ * the caller so that none ends unnoticed.  Bounded in time; returns NULL
+ * only without memory.
  */
 struct exeunt__stacks *
-exeunt__stacks_take(const pid_t *tids, size_t n, uintptr_t from)
+exeunt__stacks_take(const pid_t *tids, struct exeunt_thread *const *threads,
+    size_t n, uintptr_t from)
 {
 	struct exeunt__stacks *st;
 	size_t i;
@@ -383,6 +419,7 @@ exeunt__stacks_take(const pid_t *tids, size_t n, uintptr_t from)
 		atomic_init(&st->req->slot[i].state, SLOT_NONE);
 #ifndef HAVE_STACKS
 	(void)tids;
+	(void)threads;
 	(void)from;
 	st->why = STACKS_BUILT_WITHOUT;
 #else
@@ -393,7 +430,7 @@ exeunt__stacks_take(const pid_t *tids, size_t n, uintptr_t from)
 	else if (ensure_handler(st->signo) != 0)
 		st->why = STACKS_SIGNAL_TAKEN;
 	else
-		take(st, tids, n, from);
+		take(st, tids, threads, n, from);
 	pthread_mutex_unlock(&dump_lock);
 #endif
 	return st;
@@ -648,6 +685,7 @@ dump_stacks(FILE *out, uintptr_t from)
 	struct exeunt__stacks *st;
 	struct file_put fp = { out, 0 };
 	struct held *held;
+	struct exeunt_thread **threads;
 	pid_t *tids;
 	char stage[24];
 	size_t n = 0, i;
@@ -658,10 +696,12 @@ dump_stacks(FILE *out, uintptr_t from)
 		n += !t->starting && !t->finished;
 	held = calloc(n ? n : 1, sizeof(*held));
 	tids = calloc(n ? n : 1, sizeof(*tids));
-	if (held == NULL || tids == NULL) {
+	threads = calloc(n ? n : 1, sizeof(*threads));
+	if (held == NULL || tids == NULL || threads == NULL) {
 		exeunt__unlock();
 		free(held);
 		free(tids);
+		free(threads);
 		return ENOMEM;
 	}
 	phase = atomic_load(&exeunt__reg.phase);
@@ -672,6 +712,7 @@ dump_stacks(FILE *out, uintptr_t from)
 			continue;
 		t->refs++;
 		held[i].t = t;
+		threads[i] = t;
 		tids[i] = t->forked_away ? 0 : t->tid;
 		if (staged)
 			snprintf(stage, sizeof(stage), "stage %d ", t->stage);
@@ -684,7 +725,7 @@ dump_stacks(FILE *out, uintptr_t from)
 	}
 	exeunt__unlock();
 
-	st = exeunt__stacks_take(tids, n, from);
+	st = exeunt__stacks_take(tids, threads, n, from);
 	if (fprintf(out, "exeunt: phase %s, %zu registered thread%s "
 	    "unfinished\n", exeunt__phase_name(phase), n,
 	    n == 1 ? "" : "s") < 0)
@@ -699,6 +740,7 @@ dump_stacks(FILE *out, uintptr_t from)
 		exeunt__release_ref(held[i].t);
 	free(held);
 	free(tids);
+	free(threads);
 	if (fflush(out) != 0 || ferror(out))
 		fp.failed = 1;
 	return fp.failed ? EIO : 0;
@@ -718,11 +760,18 @@ exeunt_dump_stacks(FILE *out)
 	return err;
 }
 
-/* After fork(): the lock may have been held by a thread of the parent. */
+/* After fork(): the lock may have been held by a thread of the parent.
+ * The child's one thread has no signal pending (fork() clears them). */
 void
 exeunt__stacks_reset_child(void)
 {
 	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	struct exeunt_thread *t;
+
+	if ((t = exeunt__self) != NULL)
+		atomic_store(&t->stack_sent, 0);
+	if ((t = exeunt__destroying()) != NULL)
+		atomic_store(&t->stack_sent, 0);
 
 	memcpy(&dump_lock, &fresh, sizeof(fresh));
 	atomic_store(&current, NULL);
