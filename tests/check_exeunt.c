@@ -324,6 +324,7 @@ main(void)
 	srunner_add_suite(sr, make_notify_suite());
 	srunner_add_suite(sr, make_report_suite());
 	srunner_add_suite(sr, make_observe_suite());
+	srunner_add_suite(sr, make_stacks_suite());
 
 	/*
 	 * The exit-time tests need a process per test: with CK_FORK=no the

@@ -50,6 +50,7 @@ Suite *make_cxx_suite(void);
 Suite *make_notify_suite(void);
 Suite *make_report_suite(void);
 Suite *make_observe_suite(void);
+Suite *make_stacks_suite(void);
 
 /* CK_TIMEOUT_MULTIPLIER (at least 1), for the deadlines of the helpers. */
 double test_scale(void);
