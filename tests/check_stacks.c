@@ -9,7 +9,7 @@
  * first line where its calls are; the other tests dump the stacks of
  * threads of this process.  Every thread is in place (it said so, and
  * sleeps in its blocking call where that matters) before a dump.
- * Without libunwind and libdw (HAVE_STACKS undefined, as with musl), each
+ * Without libdw (HAVE_STACKS undefined, as with musl), each
  * test checks the lines that the contract gives instead of frames.
  */
 #include "config.h"
@@ -32,7 +32,7 @@ static const int have_stacks = 0;
 #define MAX_LINES 8192
 
 static const char built_without[] =
-    "(no stack: exeunt was built without libunwind and libdw)";
+    "(no stack: exeunt was built without libdw)";
 static const char turned_off[] =
     "(no stack: the stack signal is turned off, exeunt_set_stack_signal(0))";
 
