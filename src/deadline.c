@@ -440,10 +440,8 @@ exeunt__overrun(void)
 	free(tids);
 	free(threads);
 	report_add(&r, "exeunt: action: %s", action_name[action]);
-	if (r.buf != NULL) {
-		exeunt__emit(r.buf, r.len);
-		free(r.buf);
-	}
+	if (r.buf != NULL)
+		exeunt__emit_report(r.buf, r.len);
 	if (r.lost)
 		exeunt__emit(no_memory, sizeof(no_memory) - 1);
 	exeunt__notify_overrun(action == EXEUNT_OVERRUN_WAIT);

@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
 
 int exeunt__debug;
 
@@ -229,6 +232,97 @@ exeunt__emit(const char *text, size_t len)
 	holding = 0;
 	pthread_mutex_unlock(&report_lock);
 	(void)pthread_setcancelstate(cancel, NULL);
+}
+
+/* The deadline report, passed by a thread of its own. */
+struct handoff {
+	char *text;
+	size_t len;
+	atomic_int done;	/* a futex word: the function has it all */
+	atomic_int refs;	/* the passer's and the waiter's */
+};
+
+static void
+handoff_unref(struct handoff *h)
+{
+	if (atomic_fetch_sub(&h->refs, 1) == 1) {
+		free(h->text);
+		free(h);
+	}
+}
+
+static void *
+handoff_main(void *arg)
+{
+	struct handoff *h = arg;
+
+	exeunt__emit(h->text, h->len);
+	atomic_store(&h->done, 1);
+	syscall(SYS_futex, &h->done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	handoff_unref(h);
+	return NULL;
+}
+
+/*
+ * The deadline report: TEXT (malloc'd, taken over) as exeunt__emit()
+ * passes it, but the deadline's action waits at most REPORT_WAIT_S for
+ * the report function.  It is called by a thread of the library's, so
+ * that a function that never returns (a syslog() whose daemon is gone)
+ * holds up nobody: after that time the report goes to stderr as well,
+ * with a line that says why, and the caller goes on.
+ */
+#define REPORT_WAIT_S 1
+void
+exeunt__emit_report(char *text, size_t len)
+{
+	static const char late[] = "exeunt: the report function did not "
+	    "return within 1s: the report went to standard error too\n";
+	struct timespec abs, wait = { REPORT_WAIT_S, 0 };
+	struct handoff *h;
+	pthread_attr_t attr;
+	pthread_t pth;
+	sigset_t all, old;
+	int err;
+
+	if (!atomic_load(&report_on) || holding ||
+	    (h = calloc(1, sizeof(*h))) == NULL) {
+		exeunt__emit(text, len);
+		free(text);
+		return;
+	}
+	h->text = text;
+	h->len = len;
+	atomic_init(&h->refs, 2);
+	err = pthread_attr_init(&attr);
+	if (err == 0) {
+		(void)pthread_attr_setdetachstate(&attr,
+		    PTHREAD_CREATE_DETACHED);
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		err = pthread_create(&pth, &attr, handoff_main, h);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	if (err != 0) {
+		/* No thread: pass it here, however long it takes. */
+		exeunt__emit(text, len);
+		atomic_store(&h->done, 1);
+		handoff_unref(h);
+		handoff_unref(h);
+		return;
+	}
+	exeunt__ts_after(&abs, &wait);
+	while (!atomic_load(&h->done)) {
+		if (syscall(SYS_futex, &h->done, FUTEX_WAIT_BITSET |
+		    FUTEX_PRIVATE_FLAG, 0, &abs, NULL,
+		    FUTEX_BITSET_MATCH_ANY) == -1 && errno == ETIMEDOUT)
+			break;
+	}
+	if (!atomic_load(&h->done)) {
+		write_stderr(text, len);
+		write_stderr(late, sizeof(late) - 1);
+	}
+	handoff_unref(h);
 }
 
 /*

@@ -348,6 +348,7 @@ void exeunt__say(const char *fmt, ...)
     __attribute__((format(printf, 1, 2))) EXEUNT__HIDDEN;
 void exeunt__debug_init(void) EXEUNT__HIDDEN;
 void exeunt__emit(const char *text, size_t len) EXEUNT__HIDDEN;
+void exeunt__emit_report(char *text, size_t len) EXEUNT__HIDDEN;
 extern atomic_int exeunt__report_pending EXEUNT__HIDDEN;
 void exeunt__report_flush(void) EXEUNT__HIDDEN;
 void exeunt__report_reset_child(void) EXEUNT__HIDDEN;

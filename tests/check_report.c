@@ -210,9 +210,9 @@ mask_digits(char *s)
 }
 
 /*
- * The deadline report: every line reaches the function, from the thread
- * that runs the shutdown (late at once: the exiting main thread), in the
- * order and with the text of stderr's report; consecutively, although
+ * The deadline report: every line reaches the function, from a thread of
+ * the library's (not the exiting main thread), in the order and with the
+ * text of stderr's report; consecutively, although
  * another thread's line is waiting for its turn from the first one on;
  * nothing reaches stderr.
  */
@@ -232,18 +232,46 @@ START_TEST(report_deadline)
 	child_assert_quiet(&ch);
 	n = split_lines(ch.out_buf, line, MAX_LINES);
 	for (i = 0; i < n && first < 0; i++)
-		if (strncmp(line[i], "fnm: exeunt: shutdown deadline", 30) ==
+		if (strncmp(line[i], "fno: exeunt: shutdown deadline", 30) ==
 		    0)
 			first = i;
 	ck_assert_msg(first >= 0 && first + nw < n, "no report");
 	for (i = 0; i < nw; i++) {
-		ck_assert_msg(strncmp(line[first + i], "fnm: ", 5) == 0,
+		ck_assert_msg(strncmp(line[first + i], "fno: ", 5) == 0,
 		    "report line %d: %s", i, line[first + i]);
 		mask_digits(line[first + i]);
 		mask_digits(want[i]);
 		ck_assert_str_eq(line[first + i] + 5, want[i]);
 	}
 	ck_assert_str_eq(line[first + nw], "fno: exeunt: noise");
+}
+END_TEST
+
+/*
+ * A report function that never returns holds up neither the deadline's
+ * action nor the report: after a second, the report goes to stderr as
+ * well, with a line that says why, and EXEUNT_OVERRUN_EXIT ends the
+ * process with 124.  Without the bound, the child hangs in the function
+ * and the test fails on its timeout.
+ */
+START_TEST(report_stuck_fn_does_not_hold_deadline)
+{
+	static const char *const env[] = { "EXEUNT_STACKS=0", NULL };
+	char *line[MAX_LINES];
+	int n;
+
+	child_run(&ch, "scenario_rp_route", (const char *const[]){ "stuck",
+	    NULL }, env, 0);
+	child_assert_exit(&ch, 124);
+	ck_assert_msg(strncmp(ch.out_buf, "main exits\nfno: exeunt: shutdown "
+	    "deadline", 40) == 0, "stdout:\n%s", ch.out_buf);
+	n = split_lines(ch.err_buf, line, MAX_LINES);
+	ck_assert_msg(n == 4, "stderr has %d lines:\n%s", n, ch.err_buf);
+	ck_assert_msg(strncmp(line[0], "exeunt: shutdown deadline", 25) == 0,
+	    "stderr: %s", line[0]);
+	ck_assert_str_eq(line[2], "exeunt: action: exit");
+	ck_assert_str_eq(line[3], "exeunt: the report function did not "
+	    "return within 1s: the report went to standard error too");
 }
 END_TEST
 
@@ -319,6 +347,7 @@ make_report_suite(void)
 	tcase_add_loop_test(rt, report_env_warning, 0, 2);
 	tcase_add_test(rt, report_trace);
 	tcase_add_test(rt, report_deadline);
+	tcase_add_test(rt, report_stuck_fn_does_not_hold_deadline);
 	suite_add_tcase(s, rt);
 
 	tcase_set_timeout(sw, SCENARIO_TIMEOUT);

@@ -143,6 +143,11 @@ fn(const char *line, void *arg)
 	if (strcmp(mode, "deadline") == 0 &&
 	    strncmp(line, "exeunt: shutdown deadline", 25) == 0)
 		let_noise_in();
+	/* A function that never returns, as a syslog() whose daemon has
+	 * gone may not: the deadline's action must not wait for it. */
+	if (strcmp(mode, "stuck") == 0 &&
+	    strncmp(line, "exeunt: shutdown deadline", 25) == 0)
+		sc_forever();
 }
 
 static void *
@@ -232,6 +237,10 @@ main(int argc, char **argv)
 		flag_wait(&noise_ready);
 		if (argc < 3)
 			exeunt_atexit(await_noise, NULL);
+	} else if (strcmp(mode, "stuck") == 0) {
+		if (exeunt_set_timeout(&zero, EXEUNT_OVERRUN_EXIT) != 0)
+			return 101;
+		sc_start_named("a", 0, NULL, NULL, forever, NULL);
 	} else {
 		return 99;
 	}
