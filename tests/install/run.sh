@@ -158,6 +158,46 @@ else
 	skip "c-static: no libexeunt.a installed"
 fi
 
+# --- call stacks ------------------------------------------------------------
+# check_stacks NAME PROGRAM: the dump names installed_wait_here with
+# stacks.c and the line the program prints, where the library takes
+# stacks (libdw among exeunt.pc's Requires.private); else it says why not.
+check_stacks() {
+	timeout 30 "$2" >"$tmp/$1.out" 2>&1
+	status=$?
+	line=$(sed -n 's/^dump 0, wait line \([0-9]*\)$/\1/p' "$tmp/$1.out")
+	if [ "$status" -ne 0 ] || [ -z "$line" ]; then
+		cat "$tmp/$1.out"
+		fail "$1: exit status $status, or no 'dump 0' line"
+	elif $PKG_CONFIG --print-requires-private exeunt | grep -q libdw; then
+		if grep -q "in installed_wait_here+0x[0-9a-f]* (.*) at .*stacks\.c:$line\$" \
+		    "$tmp/$1.out"; then
+			pass "$1"
+		else
+			cat "$tmp/$1.out"
+			fail "$1: no frame of installed_wait_here at stacks.c:$line"
+		fi
+	elif grep -q "(no stack: exeunt was built without libdw)" \
+	    "$tmp/$1.out"; then
+		pass "$1 (the library was built without libdw)"
+	else
+		cat "$tmp/$1.out"
+		fail "$1: neither frames nor the line of a library without them"
+	fi
+}
+if [ "$have_shared" = yes ]; then
+	# shellcheck disable=SC2086
+	build stacks-shared $CC $WARN_CFLAGS -g -o "$tmp/stacks-shared" \
+	    "$srcdir/stacks.c" $cflags $libs $rpath &&
+		check_stacks stacks-shared "$tmp/stacks-shared"
+fi
+if [ "$have_static" = yes ]; then
+	# shellcheck disable=SC2086
+	build stacks-static $CC $WARN_CFLAGS -g -static \
+	    -o "$tmp/stacks-static" "$srcdir/stacks.c" $cflags $slibs &&
+		check_stacks stacks-static "$tmp/stacks-static"
+fi
+
 # --- C++: exeunt.hpp ----------------------------------------------------------
 cat >"$tmp/c++20.expected" <<'OUT'
 main: token stopped: no, returning
