@@ -8,12 +8,20 @@
  * library lock, and must take no stdio lock.
  *
  * The report function (exeunt_set_report) gets them instead, one line a
- * call, under report_lock, which serializes its calls.  Lock order:
- * report_lock, then the library lock; never the other way round, so a
- * line made under the library lock (a trace, an environment warning) is
- * held in a buffer and passed to the function once the lock is released
- * (exeunt__report_flush, from exeunt__unlock): the function is user code,
- * which never runs under the library lock.
+ * call, by the one thread that has taken the report (report_take), which
+ * serializes its calls.  Lock order: the report, then the library lock;
+ * never the other way round, so a line made under the library lock (a
+ * trace, an environment warning) is held in a buffer and passed to the
+ * function once the lock is released (exeunt__report_flush, from
+ * exeunt__unlock): the function is user code, which never runs under the
+ * library lock.
+ *
+ * The report is a flag under a mutex, not a mutex, so that a thread
+ * waiting for it can be let go: once the function has kept the deadline
+ * report for a second (exeunt__emit_report), it is "stuck", and until
+ * that call returns the lines go to stderr instead of waiting for it; a
+ * shutdown that proceeds past its deadline must not hang on its trace or
+ * its hooks' lines.
  */
 #include "internal.h"
 
@@ -58,16 +66,21 @@ vwrite_line(const char *prefix, const char *fmt, va_list ap)
 	exeunt__emit(line, len);
 }
 
-/* Guarded by report_lock and the library lock: both are held to change
+/* The report: busy while a thread passes lines or runs the function;
+ * stuck while the function keeps the deadline report past its second.
+ * Guarded by report_mu. */
+static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t report_cv = PTHREAD_COND_INITIALIZER;
+static int report_busy, report_stuck;
+/* Guarded by the report and the library lock: both are held to change
  * them, so that a fork child, which the library lock is held across, gets
  * a function and its own argument. */
-static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static exeunt_report_fn report_fn;
 static void *report_arg;
 /* report_fn != NULL, read without a lock: with no function set, lines go
- * to stderr as they always did, without taking report_lock. */
+ * to stderr as they always did, without taking the report. */
 static atomic_int report_on;
-/* The calling thread holds report_lock: it is passing lines to the
+/* The calling thread has taken the report: it is passing lines to the
  * function, or running it.  Its own lines then go to stderr. */
 static _Thread_local int holding EXEUNT__TLS_IE;
 /* The calling thread has held lines back, under the library lock. */
@@ -92,10 +105,42 @@ write_stderr(const char *text, size_t len)
 }
 
 /*
+ * Take the report: wait until no other thread has it.  Returns 1 once
+ * the calling thread has it, or 0 at once, or as soon as it happens,
+ * when the function is stuck and ANYWAY is 0: the caller writes to
+ * stderr instead.  The caller has disabled cancellation.
+ */
+static int
+report_take(int anyway)
+{
+	int took;
+
+	pthread_mutex_lock(&report_mu);
+	while (report_busy && (anyway || !report_stuck))
+		pthread_cond_wait(&report_cv, &report_mu);
+	took = !report_busy;
+	if (took)
+		report_busy = 1;
+	pthread_mutex_unlock(&report_mu);
+	holding = took;
+	return took;
+}
+
+static void
+report_give(void)
+{
+	holding = 0;
+	pthread_mutex_lock(&report_mu);
+	report_busy = 0;
+	pthread_cond_broadcast(&report_cv);
+	pthread_mutex_unlock(&report_mu);
+}
+
+/*
  * Pass TEXT, LEN bytes of whole lines, to the function, one line a call,
  * without its newline, cut to 510 bytes like a line on stderr; to stderr
- * if the function was unset meanwhile.  The caller holds report_lock and
- * has disabled cancellation.
+ * if the function was unset meanwhile.  The caller has taken the report
+ * and has disabled cancellation.
  */
 static void
 pass(const char *text, size_t len)
@@ -142,7 +187,7 @@ hold_locked(const char *text, size_t len)
 /*
  * Pass the held lines to the function, oldest first, one at a time
  * copied out under the library lock and passed without it.  The caller
- * holds report_lock, so no other line comes between them.
+ * has taken the report, so no other line comes between them.
  */
 static void
 pass_held(void)
@@ -185,11 +230,40 @@ pass_held(void)
 }
 
 /*
+ * The function is stuck: the held lines go to stderr, oldest first, in
+ * one write, and the count of those that did not fit after them.  The
+ * caller does not hold the library lock.
+ */
+static void
+held_to_stderr(void)
+{
+	char buf[sizeof(held.buf)], lost[96];
+	size_t len;
+	unsigned n;
+	int k;
+
+	exeunt__lock();
+	len = held.len;
+	memcpy(buf, held.buf, len);
+	n = held.lost;
+	held.len = 0;
+	held.lost = 0;
+	atomic_store(&exeunt__report_pending, 0);
+	exeunt__unlock();
+	write_stderr(buf, len);
+	if (n > 0 && (k = snprintf(lost, sizeof(lost), "exeunt: %u line%s "
+	    "dropped while the report function was busy\n", n,
+	    n == 1 ? "" : "s")) > 0)
+		write_stderr(lost, (size_t)k);
+}
+
+/*
  * The library lock was just released: if the calling thread held lines
  * back under it, pass them, and any held before, oldest first.  It waits
  * for its turn, so that its lines are out when its call returns (unless
- * a thread that passed a line meanwhile passed them first).  Called by
- * exeunt__unlock, with cancellation disabled.
+ * a thread that passed a line meanwhile passed them first); if the
+ * function is stuck, they go to stderr.  Called by exeunt__unlock, with
+ * cancellation disabled.
  */
 void
 exeunt__report_flush(void)
@@ -197,18 +271,20 @@ exeunt__report_flush(void)
 	if (holding || !deferred)
 		return;
 	deferred = 0;
-	pthread_mutex_lock(&report_lock);
-	holding = 1;
+	if (!report_take(0)) {
+		held_to_stderr();
+		return;
+	}
 	pass_held();
-	holding = 0;
-	pthread_mutex_unlock(&report_lock);
+	report_give();
 }
 
 /*
  * Where the library's lines go: TEXT is LEN bytes of one or more whole
  * lines, each ended by '\n', kept together: one write(2) to stderr, or
  * consecutive calls of the report function.  A line of the function's
- * own thread goes to stderr: it would deadlock or recurse.
+ * own thread goes to stderr: it would deadlock or recurse; so do the
+ * lines made while the function is stuck.
  */
 void
 exeunt__emit(const char *text, size_t len)
@@ -223,14 +299,16 @@ exeunt__emit(const char *text, size_t len)
 		hold_locked(text, len);
 		return;
 	}
-	/* A cancellation in the function would leave report_lock held. */
+	/* A cancellation in the function would leave the report taken. */
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	pthread_mutex_lock(&report_lock);
-	holding = 1;
-	pass_held();		/* older lines first */
-	pass(text, len);
-	holding = 0;
-	pthread_mutex_unlock(&report_lock);
+	if (report_take(0)) {
+		pass_held();	/* older lines first */
+		pass(text, len);
+		report_give();
+	} else {
+		held_to_stderr();
+		write_stderr(text, len);
+	}
 	(void)pthread_setcancelstate(cancel, NULL);
 }
 
@@ -238,7 +316,10 @@ exeunt__emit(const char *text, size_t len)
 struct handoff {
 	char *text;
 	size_t len;
-	atomic_int done;	/* a futex word: the function has it all */
+	/* A futex word: the function has it all.  Set under report_mu, so
+	 * that the waiter that gave up marks the function stuck only while
+	 * it has not. */
+	atomic_int done;
 	atomic_int refs;	/* the passer's and the waiter's */
 };
 
@@ -257,7 +338,11 @@ handoff_main(void *arg)
 	struct handoff *h = arg;
 
 	exeunt__emit(h->text, h->len);
+	pthread_mutex_lock(&report_mu);
 	atomic_store(&h->done, 1);
+	report_stuck = 0;
+	pthread_cond_broadcast(&report_cv);
+	pthread_mutex_unlock(&report_mu);
 	syscall(SYS_futex, &h->done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	handoff_unref(h);
 	return NULL;
@@ -269,7 +354,8 @@ handoff_main(void *arg)
  * the report function.  It is called by a thread of the library's, so
  * that a function that never returns (a syslog() whose daemon is gone)
  * holds up nobody: after that time the report goes to stderr as well,
- * with a line that says why, and the caller goes on.
+ * with a line that says why, and the caller goes on; until the function
+ * returns, lines go to stderr instead of waiting for it.
  */
 #define REPORT_WAIT_S 1
 void
@@ -321,14 +407,20 @@ exeunt__emit_report(char *text, size_t len)
 	if (!atomic_load(&h->done)) {
 		write_stderr(text, len);
 		write_stderr(late, sizeof(late) - 1);
+		pthread_mutex_lock(&report_mu);
+		if (!atomic_load(&h->done)) {
+			report_stuck = 1;
+			pthread_cond_broadcast(&report_cv);
+		}
+		pthread_mutex_unlock(&report_mu);
 	}
 	handoff_unref(h);
 }
 
 /*
- * Set the report function.  Once report_lock is ours no call of the old
+ * Set the report function.  Once the report is ours no call of the old
  * one is in progress, and none begins after, since every call is made
- * under it.
+ * by the thread that has it; a stuck function is waited for too.
  */
 int
 exeunt_set_report(void (*fn)(const char *line, void *arg), void *arg)
@@ -338,31 +430,31 @@ exeunt_set_report(void (*fn)(const char *line, void *arg), void *arg)
 	if (holding)
 		return EDEADLK;
 	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	pthread_mutex_lock(&report_lock);
-	holding = 1;
+	(void)report_take(1);
 	exeunt__lock();
 	report_fn = fn;
 	report_arg = fn != NULL ? arg : NULL;
 	atomic_store(&report_on, fn != NULL);
 	exeunt__unlock();
-	holding = 0;
-	pthread_mutex_unlock(&report_lock);
+	report_give();
 	(void)pthread_setcancelstate(cancel, NULL);
 	return 0;
 }
 
 /*
- * fork() child, with the library lock held: report_lock may have been
- * held by a thread of the parent, in the function; it is free here, or
- * held again by this thread if it forked from the function.  The held
- * lines are for the parent's threads to pass.
+ * fork() child, with the library lock held: the report may have been
+ * taken by a thread of the parent, in the function, or report_mu held
+ * for a moment; the report is free here, or taken again by this thread
+ * if it forked from the function.  The held lines are for the parent's
+ * threads to pass.
  */
 void
 exeunt__report_reset_child(void)
 {
-	pthread_mutex_init(&report_lock, NULL);
-	if (holding)
-		pthread_mutex_lock(&report_lock);
+	pthread_mutex_init(&report_mu, NULL);
+	pthread_cond_init(&report_cv, NULL);
+	report_busy = holding;
+	report_stuck = 0;
 	held.len = 0;
 	held.lost = 0;
 	deferred = 0;

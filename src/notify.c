@@ -170,6 +170,26 @@ add(const char *fmt, ...)
 }
 
 /*
+ * SEP and NAME, with each control character of the name replaced by '?':
+ * a name is the program's, often made from input, and a newline in it
+ * would begin an assignment of its own in the datagram (an
+ * EXTEND_TIMEOUT_USEC past the deadline, a MAINPID=).  The caller has
+ * checked that it fits.
+ */
+static void
+add_name(const char *sep, const char *name)
+{
+	char clean[EXEUNT_NAME_MAX + 1];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < EXEUNT_NAME_MAX; i++)
+		clean[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ?
+		    '?' : name[i];
+	clean[i] = '\0';
+	add("%s%s", sep, clean);
+}
+
+/*
  * The names of the threads still waited for, newest first, after what
  * the text holds: ": a, b" or ": a, b, and 3 more" so that the text stays
  * within STATUS_MAX.  Nothing when none is left.  The caller holds the
@@ -190,7 +210,7 @@ add_names_locked(void)
 		if (nt.len + need + (listed + 1 < nt.waiting ? MORE_MAX : 0) >
 		    STATUS_MAX)
 			break;
-		add("%s%s", listed == 0 ? ": " : ", ", t->name);
+		add_name(listed == 0 ? ": " : ", ", t->name);
 		listed++;
 	}
 	if (listed < nt.waiting)

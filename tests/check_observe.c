@@ -8,10 +8,18 @@
  */
 #include "tests.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct child ch;
 
 /* A registered thread that blocks the stack signal while dumps are made. */
 struct blocker {
@@ -133,6 +141,141 @@ START_TEST(stacks_after_unblocking)
 }
 END_TEST
 
+/*
+ * exeunt_set_report(3): "The deadline's action waits for it at most one
+ * second ... So a function that blocks ... never holds up the deadline."
+ * With the action proceed the shutdown goes on to its hooks, and the
+ * trace (EXEUNT_DEBUG) makes lines on the way, under the library lock,
+ * that are passed when it is released: if the thread that makes them
+ * waits for the function that never returns, the process never ends
+ * and the child is killed as hung.
+ */
+START_TEST(report_stuck_fn_proceed_with_trace)
+{
+	static const char *const env[] = { "EXEUNT_STACKS=0",
+	    "EXEUNT_DEBUG=1", NULL };
+
+	child_run(&ch, "scenario_ob_stuck", NULL, env, 0);
+	child_assert_exit(&ch, 0);
+	ck_assert_msg(strstr(ch.out_buf, "hook ran\n") != NULL, "stdout:\n%s",
+	    ch.out_buf);
+	/* The trace after the deadline went to stderr. */
+	ck_assert_msg(strstr(ch.err_buf, "hooks begin") != NULL,
+	    "stderr:\n%s", ch.err_buf);
+}
+END_TEST
+
+/* Likewise a hook's exeunt_report() after the deadline: its line goes to
+ * stderr, and the hook returns. */
+START_TEST(report_stuck_fn_proceed_hook_reports)
+{
+	static const char *const env[] = { "EXEUNT_STACKS=0", NULL };
+
+	child_run(&ch, "scenario_ob_stuck", (const char *const[]){ "report",
+	    NULL }, env, 0);
+	child_assert_exit(&ch, 0);
+	ck_assert_msg(strstr(ch.out_buf, "hook ran\nexeunt_report: 0\n") !=
+	    NULL, "stdout:\n%s", ch.out_buf);
+	ck_assert_msg(strstr(ch.err_buf, "\nexeunt: from hook\n") != NULL,
+	    "stderr:\n%s", ch.err_buf);
+}
+END_TEST
+
+/* The test's end of NOTIFY_SOCKET: an abstract name unique to it. */
+static int
+sink_open(char *env, size_t size)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, n;
+
+	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+	    "exeunt-ob-%d", (int)getpid());
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+	ck_assert_msg(bind(fd, (const struct sockaddr *)&sa,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) == 0,
+	    "bind: %s", strerror(errno));
+	snprintf(env, size, "NOTIFY_SOCKET=@%s", sa.sun_path + 1);
+	return fd;
+}
+
+/*
+ * Checks each datagram waiting on fd: one assignment a line, only those
+ * exeunt_notify(3) names, at most one EXTEND_TIMEOUT_USEC, never past
+ * limit_us; the STATUS= texts are appended to status.  Returns the
+ * number of datagrams read.
+ */
+static int
+sink_check(int fd, long long limit_us, char *status, size_t size)
+{
+	char buf[2048], *line, *save, *end;
+	int n = 0, extends;
+	long long us;
+	ssize_t len;
+
+	while ((len = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0 ||
+	    errno == EINTR) {
+		if (len < 0)
+			continue;
+		buf[len] = '\0';
+		n++;
+		extends = 0;
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
+				us = strtoll(line + 20, &end, 10);
+				ck_assert_msg(*end == '\0' && us <= limit_us &&
+				    ++extends == 1, "datagram %d: %s", n,
+				    line);
+			} else if (strncmp(line, "STATUS=", 7) == 0) {
+				strncat(status, line + 7,
+				    size - strlen(status) - 2);
+				strcat(status, "\n");
+			} else
+				ck_assert_msg(strcmp(line, "STOPPING=1") == 0,
+				    "datagram %d has an assignment the "
+				    "library did not make: \"%s\"", n, line);
+		}
+	}
+	ck_assert_int_eq(errno, EAGAIN);
+	return n;
+}
+
+/*
+ * exeunt_notify(3): each datagram is assignments separated by newlines,
+ * and EXTEND_TIMEOUT_USEC "never reaches past the deadline".  A thread
+ * name is the program's, often made from input (a client's name): one
+ * with a newline must not add an assignment of its own, here an
+ * EXTEND_TIMEOUT_USEC of a day that systemd would take as the first one
+ * of the datagram.
+ */
+START_TEST(notify_name_adds_no_assignment)
+{
+	const char *const args[] = { "30", "w\nEXTEND_TIMEOUT_USEC=86400000000",
+	    NULL };
+	char env_sock[128], status[8192] = "";
+	const char *const env[] = { env_sock, NULL };
+	struct pollfd p;
+	int fd, n = 0;
+
+	fd = sink_open(env_sock, sizeof(env_sock));
+	p.fd = fd;
+	p.events = POLLIN;
+	child_start(&ch, "scenario_ob_name", args, env, 0);
+	child_finish(&ch);
+	child_assert_exit(&ch, 0);
+	child_assert_out(&ch, "main exits\n");
+	/* The child has ended: its datagrams are all queued. */
+	if (poll(&p, 1, 0) == 1)
+		n = sink_check(fd, 30000000LL, status, sizeof(status));
+	close(fd);
+	ck_assert_msg(n >= 2, "%d datagrams", n);
+	/* The name is shown, with its newline replaced. */
+	ck_assert_msg(strstr(status, "stopping: waiting for 1 thread: "
+	    "w?EXTEND_TIMEOUT_USEC=86400000000\n") != NULL, "%s", status);
+}
+END_TEST
+
 Suite *
 make_observe_suite(void)
 {
@@ -142,6 +285,17 @@ make_observe_suite(void)
 	tcase_set_timeout(st, UNIT_TIMEOUT);
 	tcase_add_test(st, stacks_blocked_thread_gets_one_signal);
 	tcase_add_test(st, stacks_after_unblocking);
+	suite_add_tcase(s, st);
+
+	st = tcase_create("report");
+	tcase_set_timeout(st, SCENARIO_TIMEOUT);
+	tcase_add_test(st, report_stuck_fn_proceed_with_trace);
+	tcase_add_test(st, report_stuck_fn_proceed_hook_reports);
+	suite_add_tcase(s, st);
+
+	st = tcase_create("notify");
+	tcase_set_timeout(st, SCENARIO_TIMEOUT);
+	tcase_add_test(st, notify_name_adds_no_assignment);
 	suite_add_tcase(s, st);
 	return s;
 }
