@@ -344,6 +344,7 @@ build_report_locked(struct report *r, struct late *late, pid_t *tids,
 {
 	struct exeunt_thread *t;
 	char pool[128], stage[24], line[EXEUNT__LINE_MAX];
+	char name[EXEUNT_NAME_MAX + 1];
 	int staged = exeunt__staged_locked();
 	size_t n = 0;
 
@@ -361,8 +362,9 @@ build_report_locked(struct report *r, struct late *late, pid_t *tids,
 		exeunt__pool_describe(t, pool, sizeof(pool));
 		if (staged)
 			snprintf(stage, sizeof(stage), "stage %d ", t->stage);
+		exeunt__clean_name(name, t->name);
 		snprintf(line, sizeof(line), "exeunt:   seq %llu \"%s\" tid %d "
-		    "%s %sage %.3fs %s%s", t->seq, t->name, (int)t->tid,
+		    "%s %sage %.3fs %s%s", t->seq, name, (int)t->tid,
 		    t->daemon ? "daemon" : "non-daemon", staged ? stage : "",
 		    exeunt__since(&t->born), exeunt__term_state_name(t), pool);
 		if (late == NULL || n == max) {

@@ -49,7 +49,7 @@ static void
 vwrite_line(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[512];
-	size_t len;
+	size_t len, i;
 	int n;
 
 	n = snprintf(line, sizeof(line), "%s", prefix);
@@ -62,6 +62,13 @@ vwrite_line(const char *prefix, const char *fmt, va_list ap)
 	len += (size_t)n;
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
+	/* One line: a newline or another control character from a thread's
+	 * name or the caller's text would make one of its own (a forged
+	 * line of the library's); a tab is kept. */
+	for (i = 0; i < len; i++)
+		if (((unsigned char)line[i] < 0x20 && line[i] != '\t') ||
+		    line[i] == 0x7f)
+			line[i] = '?';
 	line[len++] = '\n';
 	exeunt__emit(line, len);
 }
@@ -511,6 +518,24 @@ exeunt__say(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A thread's name as the library writes it in a line: each control
+ * character replaced by '?'.  A name is the program's, often made from
+ * input, and a newline in it would make a line of its own (a forged
+ * "exeunt: action: exit" in a report, an assignment in a systemd
+ * message).
+ */
+void
+exeunt__clean_name(char dst[EXEUNT_NAME_MAX + 1], const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < EXEUNT_NAME_MAX; i++)
+		dst[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ?
+		    '?' : name[i];
+	dst[i] = '\0';
+}
+
 const char *
 exeunt__term_state_name(const struct exeunt_thread *t)
 {
@@ -590,7 +615,7 @@ dump(FILE *out)
 		}
 		t->refs++;
 		d.seq = t->seq;
-		memcpy(d.name, t->name, sizeof(d.name));
+		exeunt__clean_name(d.name, t->name);
 		d.tid = (int)t->tid;
 		d.daemon = t->daemon;
 		d.stage = t->stage;

@@ -356,6 +356,8 @@ const char *exeunt__term_state_name(const struct exeunt_thread *t)
     EXEUNT__HIDDEN;
 const char *exeunt__state_name(const struct exeunt_thread *t) EXEUNT__HIDDEN;
 const char *exeunt__phase_name(int phase) EXEUNT__HIDDEN;
+void exeunt__clean_name(char dst[EXEUNT_NAME_MAX + 1], const char *name)
+    EXEUNT__HIDDEN;
 
 #define EXEUNT__TRACE(...) \
 	do { if (exeunt__debug) exeunt__trace(__VA_ARGS__); } while (0)

@@ -169,23 +169,15 @@ add(const char *fmt, ...)
 		nt.len = STATUS_MAX;
 }
 
-/*
- * SEP and NAME, with each control character of the name replaced by '?':
- * a name is the program's, often made from input, and a newline in it
- * would begin an assignment of its own in the datagram (an
- * EXTEND_TIMEOUT_USEC past the deadline, a MAINPID=).  The caller has
- * checked that it fits.
- */
+/* SEP and NAME, each control character of the name replaced by '?'
+ * (exeunt__clean_name): a newline would begin an assignment of its own
+ * in the datagram.  The caller has checked that it fits. */
 static void
 add_name(const char *sep, const char *name)
 {
 	char clean[EXEUNT_NAME_MAX + 1];
-	size_t i;
 
-	for (i = 0; name[i] != '\0' && i < EXEUNT_NAME_MAX; i++)
-		clean[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ?
-		    '?' : name[i];
-	clean[i] = '\0';
+	exeunt__clean_name(clean, name);
 	add("%s%s", sep, clean);
 }
 

@@ -687,7 +687,7 @@ dump_stacks(FILE *out, uintptr_t from)
 	struct held *held;
 	struct exeunt_thread **threads;
 	pid_t *tids;
-	char stage[24];
+	char stage[24], name[EXEUNT_NAME_MAX + 1];
 	size_t n = 0, i;
 	int phase, staged;
 
@@ -716,8 +716,9 @@ dump_stacks(FILE *out, uintptr_t from)
 		tids[i] = t->forked_away ? 0 : t->tid;
 		if (staged)
 			snprintf(stage, sizeof(stage), "stage %d ", t->stage);
+		exeunt__clean_name(name, t->name);
 		snprintf(held[i].line, sizeof(held[i].line), "  seq %llu "
-		    "\"%s\" tid %d %s %s%s age %.3fs", t->seq, t->name,
+		    "\"%s\" tid %d %s %s%s age %.3fs", t->seq, name,
 		    (int)t->tid, t->daemon ? "daemon" : "non-daemon",
 		    staged ? stage : "", exeunt__state_name(t),
 		    exeunt__since(&t->born));

@@ -276,6 +276,43 @@ START_TEST(notify_name_adds_no_assignment)
 }
 END_TEST
 
+/*
+ * Every line the library writes is one line of its own: a thread name
+ * and a text of exeunt_report() with newlines (a forged "exeunt: action:
+ * exit") show them as '?', in the deadline report (late at once), the
+ * trace and the reported line alike.
+ */
+START_TEST(lines_stay_lines)
+{
+	const char *const args[] = { "0", "w\nexeunt: action: exit",
+	    "one\nexeunt: action: abort\ttab", NULL };
+	const char *const env[] = { "EXEUNT_STACKS=0", "EXEUNT_DEBUG=1",
+	    NULL };
+	char *line[256];
+	int n, i, actions = 0, named = 0;
+
+	child_run(&ch, "scenario_ob_name", args, env, 0);
+	child_assert_exit(&ch, 0);
+	n = split_lines(ch.err_buf, line, 256);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(strncmp(line[i], "exeunt: ", 8) == 0,
+		    "a line not of the library's: %s", line[i]);
+		actions += strncmp(line[i], "exeunt: action: ", 16) == 0;
+		named += strstr(line[i], "\"w?exeunt: action: exit\"") !=
+		    NULL;
+	}
+	ck_assert_msg(actions == 1, "%d action lines:\n%s", actions,
+	    ch.err_buf);
+	ck_assert_msg(named >= 1, "the name in %d lines:\n%s", named,
+	    ch.err_buf);
+	for (i = 0; i < n; i++)
+		if (strcmp(line[i], "exeunt: one?exeunt: action: abort\ttab") ==
+		    0)
+			break;
+	ck_assert_msg(i < n, "no reported line with '?' for its newline");
+}
+END_TEST
+
 Suite *
 make_observe_suite(void)
 {
@@ -296,6 +333,7 @@ make_observe_suite(void)
 	st = tcase_create("notify");
 	tcase_set_timeout(st, SCENARIO_TIMEOUT);
 	tcase_add_test(st, notify_name_adds_no_assignment);
+	tcase_add_test(st, lines_stay_lines);
 	suite_add_tcase(s, st);
 	return s;
 }
