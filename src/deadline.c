@@ -213,7 +213,7 @@ exeunt__deadline_start_locked(void)
 	if (pthread_attr_init(&attr) != 0)
 		return;
 	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	(void)pthread_attr_setstacksize(&attr, 256 * 1024);
+	(void)pthread_attr_setstacksize(&attr, EXEUNT__THREAD_STACK);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	(void)pthread_create(&pth, &attr, watchdog, NULL);

@@ -390,6 +390,7 @@ exeunt__emit_report(char *text, size_t len)
 	if (err == 0) {
 		(void)pthread_attr_setdetachstate(&attr,
 		    PTHREAD_CREATE_DETACHED);
+		(void)pthread_attr_setstacksize(&attr, EXEUNT__THREAD_STACK);
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		err = pthread_create(&pth, &attr, handoff_main, h);

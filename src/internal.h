@@ -28,6 +28,13 @@
 
 #include "exeunt.h"
 
+/* The stack of the library's own threads (watchdog, signal thread, the
+ * deadline report's hand-off): they run terminate callbacks, hooks and
+ * the report function, and name call stacks with libdw, which
+ * ThreadSanitizer's instrumentation makes deeper still.  Reserved, not
+ * committed: only the pages used are. */
+#define EXEUNT__THREAD_STACK (2 * 1024 * 1024)
+
 /* Static inline helpers that are not part of the ABI. */
 #define EXEUNT__HIDDEN __attribute__((visibility("hidden")))
 

@@ -149,7 +149,7 @@ start_thread_locked(void)
 	if ((err = pthread_attr_init(&attr)) != 0)
 		goto fail;
 	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	(void)pthread_attr_setstacksize(&attr, 256 * 1024);
+	(void)pthread_attr_setstacksize(&attr, EXEUNT__THREAD_STACK);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&pth, &attr, signal_thread, (void *)(long)fds[0]);
