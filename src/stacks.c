@@ -50,6 +50,7 @@
 #include <elfutils/libdwfl.h>
 #include <unwind.h>
 #endif
+
 #include <dlfcn.h>
 
 /* How long the requester waits for the threads' answers. */

@@ -6,6 +6,7 @@
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
+#include "config.h"
 #include "tests.h"
 
 #include <poll.h>
@@ -313,6 +314,34 @@ START_TEST(lines_stay_lines)
 }
 END_TEST
 
+/* Built without libdw (as with musl): the dump says so for each thread,
+ * and sends no signal at all: the blocked thread has none pending. */
+START_TEST(stacks_without_libdw_send_nothing)
+{
+	struct blocker b = { .queued = 0 };
+	exeunt_thread_t *t;
+	char *text;
+
+	b.signo = exeunt_get_stack_signal();
+	gate_init(&b.blocked);
+	gate_init(&b.dumped);
+	gate_init(&b.unblocked);
+	gate_init(&b.release);
+	t = create_or_fail(NULL, blocker_main, &b);
+	gate_wait(&b.blocked);
+	text = dump_text();
+	ck_assert_msg(strstr(text, "(no stack: exeunt was built without "
+	    "libdw)") != NULL, "%s", text);
+	free(text);
+	gate_open(&b.dumped);
+	gate_wait(&b.unblocked);
+	gate_open(&b.release);
+	join_or_fail(t);
+	ck_assert_msg(b.queued == 0, "%d instances of signal %d pending",
+	    b.queued, b.signo);
+}
+END_TEST
+
 Suite *
 make_observe_suite(void)
 {
@@ -320,8 +349,12 @@ make_observe_suite(void)
 	TCase *st = tcase_create("stacks");
 
 	tcase_set_timeout(st, UNIT_TIMEOUT);
+#ifdef HAVE_STACKS
 	tcase_add_test(st, stacks_blocked_thread_gets_one_signal);
 	tcase_add_test(st, stacks_after_unblocking);
+#else
+	tcase_add_test(st, stacks_without_libdw_send_nothing);
+#endif
 	suite_add_tcase(s, st);
 
 	st = tcase_create("report");
