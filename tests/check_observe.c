@@ -72,6 +72,7 @@ dump_text(void)
 	return text;
 }
 
+#ifdef HAVE_STACKS
 /*
  * A thread that blocks the stack signal keeps the dumps' signals pending.
  * The signal is a realtime one: each tgkill() queues another instance,
@@ -141,6 +142,7 @@ START_TEST(stacks_after_unblocking)
 	join_or_fail(t);
 }
 END_TEST
+#endif
 
 /*
  * exeunt_set_report(3): "The deadline's action waits for it at most one
@@ -314,6 +316,7 @@ START_TEST(lines_stay_lines)
 }
 END_TEST
 
+#ifndef HAVE_STACKS
 /* Built without libdw (as with musl): the dump says so for each thread,
  * and sends no signal at all: the blocked thread has none pending. */
 START_TEST(stacks_without_libdw_send_nothing)
@@ -341,6 +344,7 @@ START_TEST(stacks_without_libdw_send_nothing)
 	    b.queued, b.signo);
 }
 END_TEST
+#endif
 
 Suite *
 make_observe_suite(void)
