@@ -284,26 +284,19 @@ prime(void)
 	}
 }
 
-/* Wait on the answered count until it reaches want or abs passes. */
+/* Wait on the answered count until it reaches want or abs passes.
+ * FUTEX_WAIT_BITSET takes the absolute CLOCK_MONOTONIC time, as
+ * exeunt_wait_stop() does: no arithmetic on the clock here. */
 static void
 wait_answers(struct request *req, unsigned want, const struct timespec *abs)
 {
-	struct timespec now, rel;
 	unsigned seen;
 
 	while ((seen = atomic_load(&req->answered)) < want) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > abs->tv_sec || (now.tv_sec == abs->tv_sec &&
-		    now.tv_nsec >= abs->tv_nsec))
+		if (syscall(SYS_futex, &req->answered, FUTEX_WAIT_BITSET |
+		    FUTEX_PRIVATE_FLAG, seen, abs, NULL,
+		    FUTEX_BITSET_MATCH_ANY) == -1 && errno == ETIMEDOUT)
 			return;
-		rel.tv_sec = abs->tv_sec - now.tv_sec;
-		rel.tv_nsec = abs->tv_nsec - now.tv_nsec;
-		if (rel.tv_nsec < 0) {
-			rel.tv_sec--;
-			rel.tv_nsec += 1000000000L;
-		}
-		syscall(SYS_futex, &req->answered, FUTEX_WAIT_PRIVATE, seen,
-		    &rel, NULL, 0);
 	}
 }
 
