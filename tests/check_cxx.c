@@ -694,9 +694,10 @@ make_cxx_suite(void)
 	tcase_add_loop_test(cw, forced_unwind_not_reported, NUNWIND_ANYWHERE,
 	    NUNWIND);
 #else
-	fprintf(stderr, "note: cxx: C++ scenario programs not built (the C++ "
-	    "compiler uses another C library): the cxx suite runs no test; "
-	    "header-hpp.sh still compiles include/exeunt.hpp\n");
+	fprintf(stderr, "note: cxx: C++ scenario programs not built (no C++ "
+	    "compiler, or one that uses another C library): the cxx suite "
+	    "runs no test; header-hpp.sh compiles include/exeunt.hpp when "
+	    "there is a C++ compiler\n");
 #endif
 	suite_add_tcase(s, ex);
 	suite_add_tcase(s, st);

@@ -348,7 +348,8 @@ make_exitpath_suite(void)
 	    NSTATIC_CASES);
 #else
 	fprintf(stderr, "note: exitpath:exitpath_static: C++ scenario "
-	    "programs not built (the C++ compiler uses another C library): "
+	    "programs not built (no C++ compiler, or one that uses another C "
+	    "library): "
 	    "left out static_destroyed_after_join\n");
 #endif
 	suite_add_tcase(s, st);

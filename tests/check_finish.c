@@ -857,7 +857,8 @@ make_finish_suite(void)
 	tcase_add_test(ended_exit, throwing_callback_leaves_no_running_record);
 #else
 	fprintf(stderr, "note: finish:ended_exit: C++ scenario programs not "
-	    "built (the C++ compiler uses another C library): left out "
+	    "built (no C++ compiler, or one that uses another C library): "
+	    "left out "
 	    "throwing_callback_leaves_no_running_record and the "
 	    "scenario_fin_tls run of exit_waits_for_thread_destructors\n");
 #endif
