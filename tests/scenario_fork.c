@@ -87,6 +87,48 @@ task_count(void)
 }
 
 /*
+ * Waits, for at most a second, until every other thread of the process
+ * sleeps in the kernel (state S or D in /proc/self/task/TID/stat): none
+ * is then inside the sanitizer's allocator, whose lock a child would
+ * inherit held.  The rwlock pauses the churners and the adopter between
+ * two steps; this covers the rest: threads still starting (the first
+ * fork comes right after they were created) and the library's own
+ * signal thread.
+ */
+static void
+await_quiet(void)
+{
+	struct timespec d = sc_deadline_ms(1000);
+	char path[64], buf[256], *p;
+	struct dirent *e;
+	DIR *dir;
+	FILE *f;
+	int busy;
+
+	do {
+		busy = 0;
+		if ((dir = opendir("/proc/self/task")) == NULL)
+			return;
+		while ((e = readdir(dir)) != NULL) {
+			if (e->d_name[0] == '.' || atoi(e->d_name) == gettid())
+				continue;
+			snprintf(path, sizeof path, "/proc/self/task/%s/stat",
+			    e->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;	/* it has just ended */
+			if (fgets(buf, sizeof buf, f) != NULL &&
+			    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
+			    p[2] != 'S' && p[2] != 'D')
+				busy = 1;
+			fclose(f);
+		}
+		closedir(dir);
+		if (busy)
+			sc_pause();
+	} while (busy && !sc_passed(&d));
+}
+
+/*
  * LeakSanitizer's hook (unused in other builds): no leak check in a
  * child, where memory that threads of the parent held (on their stacks,
  * between two steps) is unreachable without being leaked.
@@ -238,8 +280,10 @@ fork_loop(int n)
 		if (pipe(p) != 0)
 			return 0;
 		report_fd = p[1];
-		if (QUIET_FORK)
+		if (QUIET_FORK) {
 			pthread_rwlock_wrlock(&churn_lock);
+			await_quiet();
+		}
 		pid = fork();
 		if (QUIET_FORK && pid != 0)
 			pthread_rwlock_unlock(&churn_lock);
