@@ -103,17 +103,18 @@ await_quiet(void)
 	struct dirent *e;
 	DIR *dir;
 	FILE *f;
-	int busy;
+	int busy, tid;
 
 	do {
 		busy = 0;
 		if ((dir = opendir("/proc/self/task")) == NULL)
 			return;
 		while ((e = readdir(dir)) != NULL) {
-			if (e->d_name[0] == '.' || atoi(e->d_name) == gettid())
+			if (e->d_name[0] == '.' ||
+			    (tid = atoi(e->d_name)) == gettid())
 				continue;
-			snprintf(path, sizeof path, "/proc/self/task/%s/stat",
-			    e->d_name);
+			snprintf(path, sizeof path, "/proc/self/task/%d/stat",
+			    tid);
 			if ((f = fopen(path, "r")) == NULL)
 				continue;	/* it has just ended */
 			if (fgets(buf, sizeof buf, f) != NULL &&
