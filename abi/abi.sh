@@ -222,7 +222,7 @@ check() {
 	1)
 		echo "check-abi: FAIL: $lib changes or removes what ${newest##*/} has (abidiff status $status):" >&2
 		cat "$report" >&2
-		echo "check-abi: an incompatible change needs a new SONAME: see HACKING, \"Making a release\"" >&2
+		echo "check-abi: an incompatible change needs a new SONAME: see HACKING, \"Libtool's version numbers\"" >&2
 		exit 1
 		;;
 	*)
