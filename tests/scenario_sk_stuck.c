@@ -37,6 +37,12 @@
  *
  * Copyright (c) 2026 The exeunt developers.  MIT licence: see COPYING.
  */
+/*
+ * read_in_here()'s frame must be named at the line of its read() call:
+ * with _FORTIFY_SOURCE (Debian's build flags set it), read() is an inline
+ * wrapper from <bits/unistd.h>, whose line libdw would name instead.
+ */
+#undef _FORTIFY_SOURCE
 #include "scenario.h"
 
 #include <dlfcn.h>
