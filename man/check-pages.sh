@@ -22,7 +22,9 @@
 #    installed, by 'man -l' in the C locale and in C.UTF-8.  The renderers
 #    print nothing on their standard error.
 #  - Every page, and every link, renders to some text when read by its
-#    path, with mandoc and with 'man -l'.
+#    path, with mandoc and with 'man -l', and its header and footer do
+#    not say BSD (groff 1.22's mdoc macros put it in the header of every
+#    page that does not empty their string doc-volume-operating-system).
 #  - When MANDOC is set, 'mandoc -Tlint -W style' prints nothing about the
 #    page.  mandoc looks up the pages that .Xr names in a manual path made
 #    of this directory and of stand-ins for the pages of other packages
@@ -229,6 +231,10 @@ renders() {
 	sed "s/^/$label: /" "$out.err"
 	test "$status" -eq 0 || echo "$label: exited with status $status"
 	grep -q '[^[:space:]]' "$out" || echo "$label: renders no text"
+	# The header and the footer name no other system: groff 1.22's
+	# mdoc puts BSD in them unless the page says otherwise.
+	sed "s/.$bs//g" "$out" | grep -v '^[[:space:]]*$' | sed -n '1p;$p' |
+	    grep 'BSD' | sed "s/^/$label: BSD in the header or footer: /"
 }
 
 # render LABEL FILE LOCALE COMMAND...: renders, and prints the lines too
