@@ -4,7 +4,8 @@
 # version node, the nodes themselves included) are the symbols that the
 # version script src/libexeunt.map puts in each node, and the symbols that
 # Debian's symbols file lists (debian/libexeunt0.symbols for the SONAME
-# libexeunt.so.0, and so on); and every function that
+# libexeunt.so.0, and so on), each symbol there with its version node's
+# release as its minimum version; and every function that
 # include/exeunt.h declares (the EXEUNT_API lines) is exported, and no
 # exeunt_ symbol is exported that the header does not declare.  A
 # difference fails with a diff.
@@ -180,7 +181,49 @@ if test -f "$symbols"; then
 	compare "the library's dynamic symbols differ from $symbols_name
 (-: only in the symbols file, +: only in the library)" \
 	    "$symbols_name" "$tmp/symbols" libexeunt.so "$tmp/nm"
-	compared="the version script and $symbols_name"
+	# The minimum versions, from which dpkg-shlibdeps makes a program's
+	# dependency: a symbol of the node EXEUNT_X.Y came with release
+	# X.Y.0 (EXEUNT_X.Y.Z with X.Y.Z), and a symbol of another node
+	# (EXEUNT_EXIT) with the node itself, as the node's own line says.
+	# A lower version would let a program be installed with a library
+	# that lacks the symbol; a higher one would ask for a release that
+	# need not exist.
+	awk '
+	/^ / {
+		s = $1
+		if (s ~ /^\(/)
+			sub(/^\([^)]*\)/, "", s)
+		node = substr(s, index(s, "@") + 1)
+		n++
+		sym[n] = s
+		ver[n] = $2
+		nodeof[n] = node
+		if (s == node "@" node)
+			nodever[node] = $2
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			node = nodeof[i]
+			if (node ~ /^EXEUNT_[0-9]+\.[0-9]+$/)
+				want = substr(node, 8) ".0"
+			else if (node ~ /^EXEUNT_[0-9]+\.[0-9]+\.[0-9]+$/)
+				want = substr(node, 8)
+			else if (node in nodever)
+				want = nodever[node]
+			else
+				want = "(the version of the line " node "@" node ")"
+			if (ver[i] != want)
+				printf " %s %s, where the node %s needs %s\n",
+				    sym[i], ver[i], node, want
+		}
+	}' "$symbols" >"$tmp/versions"
+	if test -s "$tmp/versions"; then
+		echo "FAIL: $symbols_name gives these symbols another minimum" \
+		    "version than their version node's release:" >&2
+		cat "$tmp/versions" >&2
+		status=1
+	fi
+	compared="the version script and $symbols_name (with the release of each node)"
 else
 	echo "note: no $symbols_name here (debian/ is not in the release" \
 	    "tarball): compared with the version script only"
