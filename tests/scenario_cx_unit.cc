@@ -43,12 +43,9 @@ where()
 void
 stop_aware(std::stop_token st)
 {
-	std::stop_callback cb(st, [] {
+	cx_until_own_callback(st, &ready, [] {
 		say("token stopped in the %s\n", where());
 	});
-
-	count_up(&ready);
-	cx_until_stopped(st);
 }
 
 /*
@@ -671,13 +668,9 @@ after_shutdown()
 void *
 c_registered(void *arg)
 {
-	std::stop_token st = exeunt::this_thread::stop_token();
-	std::stop_callback cb(st, [] {
+	cx_until_own_callback(exeunt::this_thread::stop_token(), &ready, [] {
 		say("C thread: token stopped in the %s\n", where());
 	});
-
-	count_up(&ready);
-	cx_until_stopped(st);
 	return arg;
 }
 
