@@ -6,7 +6,8 @@
 # The Makefile passes, in the environment: DESTDIR, prefix, libdir,
 # includedir (make's), version (the package's), CC, WARN_CFLAGS, CXX
 # (empty when configure found no C++ compiler for $CC's C library),
-# PKG_CONFIG and CMAKE.  Everything is built in a temporary directory,
+# PKG_CONFIG, CMAKE and full_static (yes if a fully static program links
+# libexeunt.a with libdw).  Everything is built in a temporary directory,
 # removed at the end; each program must print what it is expected to and
 # end with the expected status.
 #
@@ -140,6 +141,23 @@ libs=$($PKG_CONFIG --libs exeunt) || fail "pkg-config --libs exeunt"
 slibs=$($PKG_CONFIG --static --libs exeunt) ||
 	fail "pkg-config --static --libs exeunt"
 rpath=-Wl,-rpath,$ilibdir
+# The static programs: fully static where that links (configure's
+# finding, full_static: Debian 13's static libelf needs a library that
+# Debian does not ship), else libexeunt.a with the other libraries
+# shared, as pkg-config --static still gives them.  Either way the
+# program must not load libexeunt.so (consumer.c prints "static").
+if [ "${full_static:-yes}" = yes ]; then
+	static_ld=-static
+	static_libs=$slibs
+else
+	echo "note: a fully static program cannot link libdw here; linking libexeunt.a, the other libraries shared"
+	static_ld=
+	static_libs=
+	for word in $slibs; do
+		[ "$word" = -lexeunt ] && word=-l:libexeunt.a
+		static_libs="$static_libs $word"
+	done
+fi
 
 if [ "$have_shared" = yes ]; then
 	# shellcheck disable=SC2086 # the flags are words
@@ -151,8 +169,8 @@ else
 fi
 if [ "$have_static" = yes ]; then
 	# shellcheck disable=SC2086
-	build c-static $CC $WARN_CFLAGS -static -o "$tmp/c-static" \
-	    "$srcdir/consumer.c" $cflags $slibs &&
+	build c-static $CC $WARN_CFLAGS $static_ld -o "$tmp/c-static" \
+	    "$srcdir/consumer.c" $cflags $static_libs &&
 		check_c c-static static "$tmp/c-static"
 else
 	skip "c-static: no libexeunt.a installed"
@@ -193,8 +211,8 @@ if [ "$have_shared" = yes ]; then
 fi
 if [ "$have_static" = yes ]; then
 	# shellcheck disable=SC2086
-	build stacks-static $CC $WARN_CFLAGS -g -static \
-	    -o "$tmp/stacks-static" "$srcdir/stacks.c" $cflags $slibs &&
+	build stacks-static $CC $WARN_CFLAGS -g $static_ld \
+	    -o "$tmp/stacks-static" "$srcdir/stacks.c" $cflags $static_libs &&
 		check_stacks stacks-static "$tmp/stacks-static"
 fi
 
