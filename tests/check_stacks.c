@@ -517,6 +517,42 @@ START_TEST(report_hook_gets_stack_lines)
 END_TEST
 
 /*
+ * The report is written before the shutdown goes on, even when the late
+ * thread finishes while it is being made: here the report's own stack
+ * signal ends the thread's pause(), which lets the join phase end at
+ * once; the exit hook must still come after the report's last line.
+ * With libexeunt.so and libexeunt.a.
+ */
+START_TEST(report_written_before_hooks)
+{
+	const char *env[] = { timeout_env, "EXEUNT_ON_TIMEOUT=proceed", NULL };
+	char *line[MAX_LINES];
+	int n, i, action = -1, hook = -1, ended = -1;
+
+	snprintf(timeout_env, sizeof timeout_env, "EXEUNT_TIMEOUT=%ldms",
+	    (long)(200 * test_scale()));
+	child_run(&ch, linked("scenario_sk_stuck", _i),
+	    (const char *[]){ "late", NULL }, env, 0);
+	child_assert_exit(&ch, 0);
+	child_assert_quiet(&ch);
+	n = split_lines(ch.out_buf, line, MAX_LINES);
+	for (i = 0; i < n; i++) {
+		if (strcmp(line[i], "hook: exeunt: action: proceed") == 0)
+			action = i;
+		else if (strcmp(line[i], "exit hook runs") == 0)
+			hook = i;
+		else if (strcmp(line[i], "stuck: interrupted") == 0)
+			ended = i;
+	}
+	ck_assert_msg(action >= 0 && hook > action, "the report's last line, "
+	    "then the exit hook's:\n%s", ch.out_buf);
+	/* With stacks, the report's signal ended the late thread. */
+	if (have_stacks)
+		ck_assert_msg(ended >= 0 && ended < hook, "%s", ch.out_buf);
+}
+END_TEST
+
+/*
  * fork(): the child of a process with threads dumps the stacks; its only
  * registered thread is the forking one, shown from fork_and_dump() on.
  */
@@ -1152,6 +1188,7 @@ make_stacks_suite(void)
 	tcase_add_loop_test(nm, report_names_static_functions, 0, LINKAGES);
 	tcase_add_test(nm, report_blocked_thread_bounded);
 	tcase_add_test(nm, report_hook_gets_stack_lines);
+	tcase_add_loop_test(nm, report_written_before_hooks, 0, LINKAGES);
 	suite_add_tcase(s, nm);
 
 	tcase_set_timeout(sc, SCENARIO_TIMEOUT);

@@ -10,7 +10,7 @@
  * F: this file's name as compiled; W, R, D, E: the lines of the blocking
  * calls in wait_in_here(), read_in_here(), deaf_in_here() and of the
  * dump in dump_here(), each set on its call's line (0: not reached in
- * this mode); rdynamic: whether a
+ * this mode; in mode late, R is the line of pause_in_here()'s pause()); rdynamic: whether a
  * global function of the program is in its dynamic symbol table (it is
  * with -rdynamic or -Wl,--export-dynamic); S: the stack signal.
  *
@@ -30,6 +30,10 @@
  *   hook      as deadline, with a report function (exeunt_set_report)
  *             that writes each line it gets to stdout as "hook: LINE",
  *             or "BAD newline: LINE" for a line holding a newline.
+ *   late      as hook, but "stuck" waits in pause_in_here() and returns
+ *             when a signal interrupts it: the stack signal of the
+ *             report ends it while the report is being made.  An
+ *             exeunt_atexit() hook says "exit hook runs".
  *   fork      as dump, but main forks in fork_and_dump(); the child
  *             dumps the stacks to stdout, says "child line L rc X" (L:
  *             the line of its call) and ends with _exit(0); the parent
@@ -91,6 +95,13 @@ read_in_here(void)
 }
 
 static NOINLINE void
+pause_in_here(void)
+{
+	read_line = __LINE__; count_up(&placed); pause();
+	atomic_fetch_add(&returned, 1);
+}
+
+static NOINLINE void
 deaf_in_here(void)
 {
 	deaf_line = __LINE__; count_up(&placed); sc_forever();
@@ -115,6 +126,23 @@ stuck(void *arg)
 	while (read_in_here() < 0 && errno == EINTR)
 		continue;
 	return NULL;
+}
+
+static void *
+interruptible(void *arg)
+{
+	(void)arg;
+	atomic_store(&tids[0], gettid());
+	pause_in_here();
+	say("stuck: interrupted\n");
+	return NULL;
+}
+
+static void
+exit_hook(void *arg)
+{
+	(void)arg;
+	say("exit hook runs\n");
 }
 
 static void *
@@ -240,15 +268,24 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(mode, "deadline") != 0 && strcmp(mode, "blocked") != 0 &&
-	    strcmp(mode, "hook") != 0 && strcmp(mode, "off") != 0) {
+	    strcmp(mode, "hook") != 0 && strcmp(mode, "off") != 0 &&
+	    strcmp(mode, "late") != 0) {
 		say("unknown mode %s\n", mode);
 		return 100;
 	}
-	if (strcmp(mode, "hook") == 0)
+	if (strcmp(mode, "hook") == 0 || strcmp(mode, "late") == 0)
 		exeunt_set_report(hook_fn, NULL);
 	if (strcmp(mode, "off") == 0 && (rc = exeunt_set_stack_signal(0)) != 0)
 		say("exeunt_set_stack_signal(0): %s\n", errname(rc));
-	sc_start_named("stuck", 0, NULL, NULL, stuck, NULL);
+	if (strcmp(mode, "late") == 0) {
+		if ((rc = exeunt_atexit(exit_hook, NULL)) != 0) {
+			say("exeunt_atexit: %s\n", errname(rc));
+			return 100;
+		}
+		sc_start_named("stuck", 0, NULL, NULL, interruptible, NULL);
+	} else {
+		sc_start_named("stuck", 0, NULL, NULL, stuck, NULL);
+	}
 	if (strcmp(mode, "blocked") == 0) {
 		sc_start_named("deaf", 0, NULL, NULL, deaf, NULL);
 		await_placed(2);
