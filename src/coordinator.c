@@ -364,6 +364,10 @@ run_stages(void)
 		if (in_callbacks_locked(owner, t))
 			return 1;
 	}
+	/* A deadline report that began before the last thread finished is
+	 * written before the hooks run and the process ends. */
+	while (exeunt__sd.reporting)
+		exeunt__wait_locked();
 	if (atomic_load(&exeunt__reg.phase) < EXEUNT_HOOKS) {
 		EXEUNT__TRACE("hooks begin");
 		atomic_store(&exeunt__reg.shut_stage, INT_MAX);
@@ -691,5 +695,6 @@ exeunt__shutdown_reset_child(int resume)
 	exeunt__sd.abandon = 0;
 	exeunt__sd.taken_over = 0;
 	exeunt__sd.reported = 0;
+	exeunt__sd.reporting = 0;
 	exeunt__sd.done_traced = 0;
 }

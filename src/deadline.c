@@ -384,7 +384,9 @@ build_report_locked(struct report *r, struct late *late, pid_t *tids,
 /*
  * The deadline has passed: report, once, and act.  Called by the watchdog
  * or by the join phase, without the lock.  With stacks, the report comes
- * up to half a second later: the time the threads have to answer.
+ * up to half a second later: the time the threads have to answer.  The
+ * shutdown does not go on to its hooks while a report is being written
+ * (exeunt__sd.reporting), so that the process cannot end without it.
  */
 void
 exeunt__overrun(void)
@@ -411,6 +413,7 @@ exeunt__overrun(void)
 		return;
 	}
 	exeunt__sd.reported = 1;
+	exeunt__sd.reporting = 1;
 	action = dl.action;
 	dl.ending = action == EXEUNT_OVERRUN_EXIT ||
 	    action == EXEUNT_OVERRUN_ABORT;
@@ -447,6 +450,12 @@ exeunt__overrun(void)
 	if (r.lost)
 		exeunt__emit(no_memory, sizeof(no_memory) - 1);
 	exeunt__notify_overrun(action == EXEUNT_OVERRUN_WAIT);
+	/* The late threads may all have finished meanwhile (the stack
+	 * signal can be what ends them): the hooks wait for this. */
+	exeunt__lock();
+	exeunt__sd.reporting = 0;
+	pthread_cond_broadcast(&exeunt__reg.cond);
+	exeunt__unlock();
 
 	switch (action) {
 	case EXEUNT_OVERRUN_WAIT:

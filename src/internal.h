@@ -185,6 +185,7 @@ struct exeunt__shutdown {
 	int abandon;			/* deadline: stop waiting, go on */
 	int taken_over;			/* the watchdog runs the rest */
 	int reported;			/* the deadline report was made */
+	int reporting;			/* ... and is still being written */
 	int done_traced;
 	int child_resume;		/* fork child of the owner: see
 					   exeunt__resume_in_child_locked() */
