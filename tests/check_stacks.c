@@ -521,11 +521,17 @@ END_TEST
  * thread finishes while it is being made: here the report's own stack
  * signal ends the thread's pause(), which lets the join phase end at
  * once; the exit hook must still come after the report's last line.
+ * With stacks the action is wait, so that the join phase ends only when
+ * the thread has said it was interrupted (proceed could abandon it
+ * first); without them nothing interrupts it, and proceed abandons it.
  * With libexeunt.so and libexeunt.a.
  */
 START_TEST(report_written_before_hooks)
 {
-	const char *env[] = { timeout_env, "EXEUNT_ON_TIMEOUT=proceed", NULL };
+	const char *env[] = { timeout_env, have_stacks ?
+	    "EXEUNT_ON_TIMEOUT=wait" : "EXEUNT_ON_TIMEOUT=proceed", NULL };
+	const char *last = have_stacks ? "hook: exeunt: action: wait" :
+	    "hook: exeunt: action: proceed";
 	char *line[MAX_LINES];
 	int n, i, action = -1, hook = -1, ended = -1;
 
@@ -537,7 +543,7 @@ START_TEST(report_written_before_hooks)
 	child_assert_quiet(&ch);
 	n = split_lines(ch.out_buf, line, MAX_LINES);
 	for (i = 0; i < n; i++) {
-		if (strcmp(line[i], "hook: exeunt: action: proceed") == 0)
+		if (strcmp(line[i], last) == 0)
 			action = i;
 		else if (strcmp(line[i], "exit hook runs") == 0)
 			hook = i;

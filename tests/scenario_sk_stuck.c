@@ -10,9 +10,10 @@
  * F: this file's name as compiled; W, R, D, E: the lines of the blocking
  * calls in wait_in_here(), read_in_here(), deaf_in_here() and of the
  * dump in dump_here(), each set on its call's line (0: not reached in
- * this mode; in mode late, R is the line of pause_in_here()'s pause()); rdynamic: whether a
- * global function of the program is in its dynamic symbol table (it is
- * with -rdynamic or -Wl,--export-dynamic); S: the stack signal.
+ * this mode; in mode late, R is the line of pause_in_here()'s pause());
+ * rdynamic: whether a global function of the program is in its dynamic
+ * symbol table (it is with -rdynamic or -Wl,--export-dynamic); S: the
+ * stack signal.
  *
  * argv[1], the mode:
  *   dump      "main" (this thread, adopted) and "worker" (non-daemon,
